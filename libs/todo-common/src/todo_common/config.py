@@ -1,0 +1,50 @@
+"""Settings from environment variables, with a clear message when one is missing or invalid."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(Exception):
+    """The environment does not describe a valid configuration; the message names each variable."""
+
+
+class CommonSettings(BaseSettings):
+    """Settings every service reads; a service subclasses it and sets its own port default."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    port: int = Field(ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    shutdown_timeout_seconds: int = Field(default=20, ge=0, le=300)
+
+
+class InternalTokenSettings(BaseSettings):
+    """The shared secret that internal calls carry as a bearer token."""
+
+    internal_token: SecretStr = Field(min_length=16)
+
+
+class DatabaseSettings(BaseSettings):
+    database_url: SecretStr
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(settings_class: type[S]) -> S:
+    """Read settings from the environment or raise ConfigurationError naming every bad variable."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            variable = "_".join(str(part) for part in error["loc"]).upper() or "?"
+            reason = "is required" if error["type"] == "missing" else error["msg"]
+            problems.append(f"{variable} {reason}")
+        raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from None

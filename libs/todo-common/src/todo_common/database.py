@@ -1,0 +1,46 @@
+"""The async SQLAlchemy engine (psycopg 3) and how to tell "the database is down" from a bug."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+DRIVER_SCHEME = "postgresql+psycopg"
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """Accept the URL users have (`postgres://…`, `postgresql://…`, e.g. from Neon) and select psycopg 3."""
+    scheme, separator, rest = database_url.partition("://")
+    if not separator:
+        raise ValueError("DATABASE_URL must look like postgresql://user:password@host:5432/database")
+    if scheme in {"postgres", "postgresql"} or scheme.startswith("postgresql+"):
+        return f"{DRIVER_SCHEME}://{rest}"
+    raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use postgresql://")
+
+
+def create_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        sqlalchemy_url(database_url),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=5,
+        # A connection that died while PostgreSQL restarted is replaced, not handed to a request.
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 3},
+    )
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    """Raise unless `SELECT 1` succeeds; the readiness route bounds the time it may take."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean "cannot reach PostgreSQL now", as opposed to a bad query."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | TimeoutError | ConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

@@ -1,0 +1,80 @@
+"""Run one service's Alembic migrations once: wait for the database, take a lock, upgrade to head.
+
+Each service owns its tables and keeps its own version table, so several services can migrate the same
+database independently. `alembic_env` is what a service's `migrations/env.py` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Connection, MetaData, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from .database import sqlalchemy_url
+
+_log = logging.getLogger("todo.migrations")
+
+
+def wait_for_database(url: str, *, attempts: int = 30, max_delay: float = 5.0) -> None:
+    """Poll until PostgreSQL accepts connections, with exponential backoff; raise after `attempts`."""
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                return
+            except OperationalError as exc:
+                if attempt == attempts:
+                    raise RuntimeError(f"database not reachable after {attempts} attempts") from exc
+                delay = min(max_delay, 0.25 * 2 ** (attempt - 1))
+                _log.info("database not ready (attempt %d/%d), retrying in %.1fs", attempt, attempts, delay)
+                time.sleep(delay)
+    finally:
+        engine.dispose()
+
+
+def upgrade_to_head(database_url: str, *, migrations_dir: Path, version_table: str) -> None:
+    url = sqlalchemy_url(database_url)
+    wait_for_database(url)
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["version_table"] = version_table
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection, connection.begin():
+            # Two releases migrating at once (or a retried hook Job) wait for each other.
+            lock_key = zlib.crc32(version_table.encode())
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+    _log.info("migrations for %s are at head", version_table)
+
+
+def alembic_env(target_metadata: MetaData) -> None:
+    """The body of a service's migrations/env.py: online migrations on the connection given above."""
+    config = context.config
+    connection: Connection = config.attributes["connection"]
+    own_tables = set(target_metadata.tables)
+
+    def include_name(name: str | None, type_: str, _parent: object) -> bool:
+        # Autogenerate must never see (and propose dropping) another service's tables.
+        return type_ != "table" or name in own_tables
+
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table=config.attributes["version_table"],
+        include_name=include_name,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

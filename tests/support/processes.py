@@ -1,0 +1,168 @@
+"""Real service processes and throwaway PostgreSQL databases for tests and benchmarks.
+
+Every test that needs a running service starts it through this module, so services are started one way:
+`python -m <package>` with configuration only from environment variables, on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://todo:todo@127.0.0.1:5432/postgres")
+INTERNAL_TOKEN = "test-internal-token-0123456789"
+JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
+
+MODULES = {"backend": "todo_backend", "mcp-server": "todo_mcp_server", "agent": "todo_agent"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class TestDatabase:
+    """A uniquely named database created from the admin URL and dropped on `drop()`."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, prefix: str = "todo_test") -> None:
+        self.name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        base, _, _ = ADMIN_URL.rpartition("/")
+        self.url = f"{base}/{self.name}"
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+
+    def drop(self) -> None:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+
+
+def migrate(database_url: str) -> None:
+    """Run both schema owners' migrations, exactly as the release hook does."""
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_FORMAT": "text"}
+    for module in ("todo_mcp_server.migrate", "todo_backend.migrate"):
+        subprocess.run([sys.executable, "-m", module], env=env, check=True, cwd=REPO_ROOT, timeout=120)
+
+
+@dataclass
+class ServiceProcess:
+    """One service as a real process; `start()` waits until its readiness endpoint answers 200."""
+
+    name: str
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    log_path: Path | None = None
+    ready_path: str = "/readyz"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "LOG_FORMAT": "json", **self.env}
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", MODULES[self.name]], env=env, cwd=REPO_ROOT, stdout=log, stderr=log
+        )
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode} (log: {self.log_path})"
+                )
+            try:
+                with urllib.request.urlopen(self.url + self.ready_path, timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.name} not ready within {timeout}s (log: {self.log_path})")
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 30.0) -> int | None:
+        """Send `sig` and wait for the exit; returns the exit code (None if it was not running)."""
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+class Stack:
+    """mcp-server, agent (builtin model) and backend wired together against one fresh database."""
+
+    def __init__(self, log_dir: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.database = TestDatabase("todo_stack")
+        migrate(self.database.url)
+        extra = extra_env or {}
+        common = {"INTERNAL_TOKEN": INTERNAL_TOKEN, **extra}
+
+        def log(name: str) -> Path | None:
+            return log_dir / f"{name}.log" if log_dir else None
+
+        self.mcp_server = ServiceProcess(
+            "mcp-server", {**common, "DATABASE_URL": self.database.url}, log_path=log("mcp-server")
+        )
+        self.agent = ServiceProcess(
+            "agent",
+            {**common, "MCP_SERVER_URL": self.mcp_server.url + "/mcp", "LLM_MODEL": "builtin"},
+            log_path=log("agent"),
+        )
+        self.backend = ServiceProcess(
+            "backend",
+            {
+                **common,
+                "DATABASE_URL": self.database.url,
+                "JWT_SECRET": JWT_SECRET,
+                "MCP_SERVER_URL": self.mcp_server.url + "/mcp",
+                "AGENT_URL": self.agent.url,
+            },
+            log_path=log("backend"),
+        )
+        self.services = {s.name: s for s in (self.mcp_server, self.agent, self.backend)}
+
+    def start(self) -> Stack:
+        try:
+            for service in self.services.values():
+                service.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        for service in reversed(self.services.values()):
+            service.stop()
+        self.database.drop()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
