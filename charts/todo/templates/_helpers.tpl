@@ -1,0 +1,272 @@
+{{/* Names ------------------------------------------------------------------------------------------- */}}
+
+{{- define "todo.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "todo.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "todo.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Name of a component's objects. Usage: include "todo.componentFullname" (dict "ctx" $ "component" "backend") */}}
+{{- define "todo.componentFullname" -}}
+{{- printf "%s-%s" (include "todo.fullname" .ctx | trunc 50 | trimSuffix "-") .component }}
+{{- end }}
+
+{{/* Labels: the one place that defines them. Usage: include "todo.labels" (dict "ctx" $ "component" "backend") */}}
+{{- define "todo.labels" -}}
+helm.sh/chart: {{ include "todo.chart" .ctx }}
+{{ include "todo.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: {{ include "todo.name" .ctx }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+{{- end }}
+
+{{/* Selector labels: immutable on Deployments/StatefulSets, so only name + instance + component. */}}
+{{- define "todo.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "todo.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* Every pod of the release carries these (NetworkPolicies select on them). */}}
+{{- define "todo.releaseSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "todo.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Components ----------------------------------------------------------------------------------------
+Facts fixed by docs/architecture.md, keyed by the values key of each application component. */}}
+{{- define "todo.componentSpecs" -}}
+frontend:
+  name: frontend
+  port: 3000
+  runtime: node
+  livenessPath: /api/healthz
+  readinessPath: /api/healthz
+  secretKeys: []
+backend:
+  name: backend
+  port: 8000
+  runtime: python
+  livenessPath: /healthz
+  readinessPath: /readyz
+  secretKeys: [DATABASE_URL, JWT_SECRET, INTERNAL_TOKEN]
+mcpServer:
+  name: mcp-server
+  port: 8001
+  runtime: python
+  livenessPath: /healthz
+  readinessPath: /readyz
+  secretKeys: [DATABASE_URL, INTERNAL_TOKEN]
+agent:
+  name: agent
+  port: 8002
+  runtime: python
+  livenessPath: /healthz
+  readinessPath: /readyz
+  secretKeys: [INTERNAL_TOKEN]
+  optionalSecretKeys: [LLM_API_KEY]
+{{- end }}
+
+{{/* The spec of one component plus its values. Usage: include "todo.component" (dict "ctx" $ "key" "mcpServer") | fromYaml */}}
+{{- define "todo.component" -}}
+{{- $spec := get (include "todo.componentSpecs" .ctx | fromYaml) .key }}
+{{- $_ := set $spec "key" .key }}
+{{- $_ := set $spec "values" (get .ctx.Values .key) }}
+{{- toYaml $spec }}
+{{- end }}
+
+{{/* In-cluster base URL of a component's Service. Usage: include "todo.serviceUrl" (dict "ctx" $ "key" "backend") */}}
+{{- define "todo.serviceUrl" -}}
+{{- $spec := get (include "todo.componentSpecs" .ctx | fromYaml) .key }}
+{{- printf "http://%s:%v" (include "todo.componentFullname" (dict "ctx" .ctx "component" $spec.name)) $spec.port }}
+{{- end }}
+
+{{/* Images -------------------------------------------------------------------------------------------- */}}
+
+{{/* Usage: include "todo.image" (dict "ctx" $ "image" .Values.backend.image) */}}
+{{- define "todo.image" -}}
+{{- $registry := .image.registry | default .ctx.Values.global.image.registry | trimSuffix "/" }}
+{{- $tag := .image.tag | default .ctx.Values.global.image.tag | default .ctx.Chart.AppVersion }}
+{{- $ref := printf "%s:%s" .image.repository (toString $tag) }}
+{{- if $registry }}{{ printf "%s/%s" $registry $ref }}{{ else }}{{ $ref }}{{ end }}
+{{- end }}
+
+{{- define "todo.pullPolicy" -}}
+{{- .image.pullPolicy | default .ctx.Values.global.image.pullPolicy }}
+{{- end }}
+
+{{/* Pod-level settings every pod of the chart shares. Usage:
+include "todo.podDefaults" (dict "ctx" $ "serviceAccount" "name" "override" $v.podSecurityContext) */}}
+{{- define "todo.podDefaults" -}}
+serviceAccountName: {{ .serviceAccount }}
+automountServiceAccountToken: false
+enableServiceLinks: false
+{{- with .ctx.Values.global.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- include "todo.podSecurityContext" . | nindent 2 }}
+{{- end }}
+
+{{/* Security contexts: global restricted defaults, merged with a component's overrides. */}}
+{{- define "todo.podSecurityContext" -}}
+{{- toYaml (mergeOverwrite (deepCopy .ctx.Values.global.podSecurityContext) (.override | default dict)) }}
+{{- end }}
+
+{{- define "todo.containerSecurityContext" -}}
+{{- toYaml (mergeOverwrite (deepCopy .ctx.Values.global.containerSecurityContext) (.override | default dict)) }}
+{{- end }}
+
+{{/* Resources: requests and limits are both required (schema), rendered as given. */}}
+{{- define "todo.resources" -}}
+requests:
+  {{- toYaml .requests | nindent 2 }}
+limits:
+  {{- toYaml .limits | nindent 2 }}
+{{- end }}
+
+{{/* emptyDir volumes + mounts for writable directories under a read-only root filesystem. */}}
+{{- define "todo.writableVolumeName" -}}
+{{- printf "writable-%s" (. | trimPrefix "/" | replace "/" "-" | replace "." "" | replace "_" "-" | lower) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "todo.writableVolumes" -}}
+{{- range . }}
+- name: {{ include "todo.writableVolumeName" . }}
+  emptyDir:
+    sizeLimit: 256Mi
+{{- end }}
+{{- end }}
+
+{{- define "todo.writableMounts" -}}
+{{- range . }}
+- name: {{ include "todo.writableVolumeName" . }}
+  mountPath: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/* Rollout timing: the grace period must cover the preStop pause plus the drain. */}}
+{{- define "todo.terminationGracePeriod" -}}
+{{- $r := .rollout }}
+{{- $minimum := add $r.preStopSeconds $r.shutdownTimeoutSeconds }}
+{{- if $r.terminationGracePeriodSeconds }}
+{{- if le (int $r.terminationGracePeriodSeconds) (int $minimum) }}
+{{- fail (printf "%s.rollout.terminationGracePeriodSeconds (%v) must exceed preStopSeconds + shutdownTimeoutSeconds (%v)" .key $r.terminationGracePeriodSeconds $minimum) }}
+{{- end }}
+{{- $r.terminationGracePeriodSeconds }}
+{{- else }}
+{{- add $minimum 10 }}
+{{- end }}
+{{- end }}
+
+{{/* A pause before SIGTERM with what the image has (no shell needed): valid on 1.30, where the native
+sleep action is not GA yet. */}}
+{{- define "todo.preStopCommand" -}}
+{{- if eq .runtime "node" }}
+{{- toJson (list "node" "-e" (printf "setTimeout(function () {}, %d)" (mul .seconds 1000))) }}
+{{- else }}
+{{- toJson (list "python" "-c" (printf "import time; time.sleep(%d)" (int .seconds))) }}
+{{- end }}
+{{- end }}
+
+{{/* Secrets ------------------------------------------------------------------------------------------- */}}
+
+{{- define "todo.secretName" -}}
+{{- .Values.secrets.existingSecret | default (printf "%s-secrets" (include "todo.fullname" .)) }}
+{{- end }}
+
+{{- define "todo.postgresqlHost" -}}
+{{- include "todo.componentFullname" (dict "ctx" . "component" "postgresql") }}
+{{- end }}
+
+{{/* The generated Secret's data (base64), computed once per render so every checksum sees the same values.
+Values already in the cluster are reused (lookup), so an upgrade keeps them; lookup is empty offline. */}}
+{{- define "todo.generatedSecretData" -}}
+{{- if not (hasKey $ "todoGeneratedSecretData") }}
+{{- $name := include "todo.secretName" . }}
+{{- $live := (lookup "v1" "Secret" .Release.Namespace $name) | default dict }}
+{{- $old := get $live "data" | default dict }}
+{{- $jwt := get $old "JWT_SECRET" | b64dec | default (randAlphaNum 64) }}
+{{- $token := get $old "INTERNAL_TOKEN" | b64dec | default (randAlphaNum 40) }}
+{{- $password := get $old "POSTGRES_PASSWORD" | b64dec | default (randAlphaNum 32) }}
+{{- $pg := .Values.postgresql }}
+{{- $url := printf "postgresql://%s:%s@%s:5432/%s" $pg.username $password (include "todo.postgresqlHost" .) $pg.database }}
+{{- $data := dict "JWT_SECRET" ($jwt | b64enc) "INTERNAL_TOKEN" ($token | b64enc) "POSTGRES_PASSWORD" ($password | b64enc) "DATABASE_URL" ($url | b64enc) }}
+{{- $_ := set $ "todoGeneratedSecretData" $data }}
+{{- end }}
+{{- toYaml (get $ "todoGeneratedSecretData") }}
+{{- end }}
+
+{{/* What a pod annotation can hash to roll pods when the secret changes. */}}
+{{- define "todo.secretChecksum" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.existingSecret | sha256sum }}
+{{- else }}
+{{- include "todo.generatedSecretData" . | sha256sum }}
+{{- end }}
+{{- end }}
+
+{{/* Configuration --------------------------------------------------------------------------------------- */}}
+
+{{/* A component's ConfigMap data: the chart's defaults from the contract, overridden by <component>.env.
+Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
+{{- define "todo.configData" -}}
+{{- $c := include "todo.component" . | fromYaml }}
+{{- $ctx := .ctx }}
+{{- $config := dict "LOG_LEVEL" "INFO" "LOG_FORMAT" "json" "PORT" (toString $c.port) }}
+{{- if eq $c.runtime "python" }}
+{{- $_ := set $config "HOST" "0.0.0.0" }}
+{{- $_ := set $config "SHUTDOWN_TIMEOUT_SECONDS" (toString $c.values.rollout.shutdownTimeoutSeconds) }}
+{{- end }}
+{{- $mcpUrl := printf "%s/mcp" (include "todo.serviceUrl" (dict "ctx" $ctx "key" "mcpServer")) }}
+{{- if eq .key "frontend" }}
+{{- $_ := set $config "BACKEND_URL" (include "todo.serviceUrl" (dict "ctx" $ctx "key" "backend")) }}
+{{- else if eq .key "backend" }}
+{{- $_ := set $config "MCP_SERVER_URL" $mcpUrl }}
+{{- $_ := set $config "AGENT_URL" (include "todo.serviceUrl" (dict "ctx" $ctx "key" "agent")) }}
+{{- $_ := set $config "JWT_EXPIRE_MINUTES" "1440" }}
+{{- else if eq .key "mcpServer" }}
+{{- $svc := include "todo.componentFullname" (dict "ctx" $ctx "component" $c.name) }}
+{{- $ns := $ctx.Release.Namespace }}
+{{- $hosts := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.%s" $svc $ns $ctx.Values.global.clusterDomain) }}
+{{- $allowed := list }}
+{{- range $hosts }}{{ $allowed = append $allowed (printf "%s:*" .) }}{{ end }}
+{{- $allowed = concat $allowed (list "localhost:*" "127.0.0.1:*" "[::1]:*") }}
+{{- $_ := set $config "MCP_ALLOWED_HOSTS" (join "," $allowed) }}
+{{- else if eq .key "agent" }}
+{{- $_ := set $config "MCP_SERVER_URL" $mcpUrl }}
+{{- $_ := set $config "LLM_MODEL" "builtin" }}
+{{- $_ := set $config "LLM_BASE_URL" "https://api.openai.com/v1" }}
+{{- end }}
+{{- range $k, $v := $c.values.env }}
+{{- $_ := set $config $k (toString $v) }}
+{{- end }}
+{{- toYaml $config }}
+{{- end }}
+
+{{/* Fail early with a clear message on combinations the schema cannot express. */}}
+{{- define "todo.validate" -}}
+{{- if and (not .Values.postgresql.enabled) (not .Values.secrets.existingSecret) }}
+{{- fail "postgresql.enabled=false (external database) needs secrets.existingSecret: a Secret with DATABASE_URL, JWT_SECRET and INTERNAL_TOKEN" }}
+{{- end }}
+{{- $model := (get .Values.agent.env "LLM_MODEL") | default "builtin" }}
+{{- if and (ne (toString $model) "builtin") (not .Values.secrets.existingSecret) }}
+{{- fail (printf "agent.env.LLM_MODEL=%s needs an API key: put LLM_API_KEY in the Secret named by secrets.existingSecret" $model) }}
+{{- end }}
+{{- end }}
