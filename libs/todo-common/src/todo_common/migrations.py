@@ -7,16 +7,20 @@ database independently. `alembic_env` is what a service's `migrations/env.py` ca
 from __future__ import annotations
 
 import logging
+import sys
 import time
 import zlib
 from pathlib import Path
+from typing import Literal
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from .config import ConfigurationError, DatabaseSettings, load_settings
 from .database import sqlalchemy_url
+from .logging import configure_logging
 
 _log = logging.getLogger("todo.migrations")
 
@@ -78,3 +82,23 @@ def alembic_env(target_metadata: MetaData) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+class MigrationSettings(DatabaseSettings):
+    """What `python -m <package>.migrate` reads: the database and how to log, nothing else."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+
+def run_migrations(service: str, *, migrations_dir: Path, version_table: str) -> None:
+    """The whole body of a service's `migrate.py`: settings from the environment, logs, upgrade."""
+    try:
+        settings = load_settings(MigrationSettings)
+    except ConfigurationError as exc:
+        print(f"{service} migrate: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(f"{service}-migrate", settings.log_level, settings.log_format)
+    upgrade_to_head(
+        settings.database_url.get_secret_value(), migrations_dir=migrations_dir, version_table=version_table
+    )

@@ -1,0 +1,1 @@
+"""The MCP server of the Todo platform: task tools over streamable HTTP, and the owner of the task table."""

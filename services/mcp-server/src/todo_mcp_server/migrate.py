@@ -1,0 +1,11 @@
+"""`python -m todo_mcp_server.migrate`: bring the task table to the current schema, once per release."""
+
+from pathlib import Path
+
+from todo_common.migrations import run_migrations
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version_mcp"
+
+if __name__ == "__main__":
+    run_migrations("mcp-server", migrations_dir=MIGRATIONS_DIR, version_table=VERSION_TABLE)

@@ -1,0 +1,102 @@
+"""The task logic: every read and write of the task table, always scoped to one user."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.sql.selectable import TypedReturnsRows
+from sqlmodel import col
+
+from .models import Task
+from .schemas import TaskOut
+
+StatusFilter = Literal["all", "pending", "completed"]
+
+
+class TaskNotFoundError(LookupError):
+    """No task with this id belongs to this user (whether it does not exist or is someone else's)."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} not found")
+        self.task_id = task_id
+
+
+class _Unset:
+    """Marks an update field the caller did not give, as opposed to one given as None."""
+
+
+UNSET = _Unset()
+
+
+class TaskStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def add(self, user_id: str, title: str, description: str | None) -> TaskOut:
+        statement = (
+            insert(Task)
+            .values(user_id=user_id, title=title, description=description, completed=False)
+            .returning(Task)
+        )
+        return await self._write_one(statement, task_id=None)
+
+    async def list(self, user_id: str, status: StatusFilter) -> list[TaskOut]:
+        statement = select(Task).where(col(Task.user_id) == user_id)
+        if status != "all":
+            statement = statement.where(col(Task.completed) == (status == "completed"))
+        statement = statement.order_by(col(Task.created_at).desc(), col(Task.id).desc())
+        async with self._sessions() as session:
+            rows = (await session.scalars(statement)).all()
+            return [TaskOut.from_row(row) for row in rows]
+
+    async def get(self, user_id: str, task_id: int) -> TaskOut:
+        statement = select(Task).where(col(Task.id) == task_id, col(Task.user_id) == user_id)
+        async with self._sessions() as session:
+            row = (await session.scalars(statement)).one_or_none()
+            if row is None:
+                raise TaskNotFoundError(task_id)
+            return TaskOut.from_row(row)
+
+    async def update(
+        self,
+        user_id: str,
+        task_id: int,
+        *,
+        title: str | _Unset = UNSET,
+        description: str | _Unset | None = UNSET,
+        completed: bool | _Unset = UNSET,
+    ) -> TaskOut:
+        changes: dict[str, object] = {"updated_at": func.now()}
+        if not isinstance(title, _Unset):
+            changes["title"] = title
+        if not isinstance(description, _Unset):
+            changes["description"] = description
+        if not isinstance(completed, _Unset):
+            changes["completed"] = completed
+        statement = (
+            update(Task)
+            .where(col(Task.id) == task_id, col(Task.user_id) == user_id)
+            .values(changes)
+            .returning(Task)
+            .execution_options(synchronize_session=False)
+        )
+        return await self._write_one(statement, task_id=task_id)
+
+    async def delete(self, user_id: str, task_id: int) -> TaskOut:
+        statement = (
+            delete(Task)
+            .where(col(Task.id) == task_id, col(Task.user_id) == user_id)
+            .returning(Task)
+            .execution_options(synchronize_session=False)
+        )
+        return await self._write_one(statement, task_id=task_id)
+
+    async def _write_one(self, statement: TypedReturnsRows[Task], *, task_id: int | None) -> TaskOut:
+        async with self._sessions() as session, session.begin():
+            row = (await session.scalars(statement)).one_or_none()
+            if row is None:
+                assert task_id is not None  # an INSERT … RETURNING always returns its row
+                raise TaskNotFoundError(task_id)
+            return TaskOut.from_row(row)
