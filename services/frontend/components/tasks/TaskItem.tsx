@@ -1,0 +1,130 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+
+import { useErrorMessage } from "@/hooks/useErrorMessage";
+import { api } from "@/lib/api-client";
+import type { Task, TaskInput } from "@/lib/types";
+
+import { TaskForm } from "./TaskForm";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+type Mode = "view" | "edit" | "confirm-delete";
+
+export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => void }) {
+  const toMessage = useErrorMessage();
+  const [mode, setMode] = useState<Mode>("view");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cancelDeleteRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (mode === "confirm-delete") cancelDeleteRef.current?.focus();
+  }, [mode]);
+
+  async function run(action: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      setMode("view");
+      onChanged();
+    } catch (failure) {
+      setError(toMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save(input: TaskInput) {
+    await api.updateTask(task.id, input);
+    setMode("view");
+    onChanged();
+  }
+
+  if (mode === "edit") {
+    return (
+      <li className="card p-4" aria-label={`Editing ${task.title}`}>
+        <TaskForm
+          idPrefix={`edit-${task.id}`}
+          initial={{ title: task.title, description: task.description ?? "" }}
+          submitLabel="Save"
+          busyLabel="Saving…"
+          onSubmit={save}
+          onCancel={() => setMode("view")}
+        />
+      </li>
+    );
+  }
+
+  const checkboxId = `task-${task.id}-done`;
+  return (
+    <li className="card group p-4" data-testid="task-item" data-completed={task.completed}>
+      <div className="flex items-start gap-3">
+        <input
+          id={checkboxId}
+          type="checkbox"
+          className="mt-0.5 size-5 shrink-0 cursor-pointer rounded border-slate-300 accent-indigo-600"
+          checked={task.completed}
+          disabled={busy}
+          onChange={() => run(() => api.toggleTask(task.id))}
+        />
+        <div className="min-w-0 flex-1">
+          <label
+            htmlFor={checkboxId}
+            className={`block cursor-pointer break-words font-medium ${task.completed ? "text-slate-400 line-through" : "text-slate-900"}`}
+          >
+            {task.title}
+            <span className="sr-only">{task.completed ? " (completed)" : " (pending)"}</span>
+          </label>
+          {task.description ? (
+            <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-600">{task.description}</p>
+          ) : null}
+          <p className="mt-2 text-xs text-slate-400">
+            Added <time dateTime={task.created_at}>{dateFormat.format(new Date(task.created_at))}</time>
+          </p>
+        </div>
+        {mode === "view" ? (
+          <div className="flex shrink-0 gap-1">
+            <button type="button" className="btn-ghost px-2.5" onClick={() => setMode("edit")} disabled={busy}>
+              Edit<span className="sr-only"> {task.title}</span>
+            </button>
+            <button
+              type="button"
+              className="btn-ghost px-2.5 text-red-700 hover:bg-red-50 hover:text-red-800"
+              onClick={() => setMode("confirm-delete")}
+              disabled={busy}
+            >
+              Delete<span className="sr-only"> {task.title}</span>
+            </button>
+          </div>
+        ) : null}
+      </div>
+      {mode === "confirm-delete" ? (
+        <div
+          role="alertdialog"
+          aria-labelledby={`task-${task.id}-confirm`}
+          className="mt-3 flex flex-wrap items-center justify-between gap-2 rounded-lg bg-red-50 px-3 py-2"
+        >
+          <p id={`task-${task.id}-confirm`} className="text-sm text-red-900">
+            Delete this task? This cannot be undone.
+          </p>
+          <div className="flex gap-2">
+            <button ref={cancelDeleteRef} type="button" className="btn-secondary" onClick={() => setMode("view")} disabled={busy}>
+              Keep it
+            </button>
+            <button type="button" className="btn-danger" onClick={() => run(() => api.deleteTask(task.id))} disabled={busy}>
+              {busy ? "Deleting…" : "Delete task"}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {error ? (
+        <p role="alert" className="alert-error mt-3">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}
