@@ -53,10 +53,13 @@ class TestDatabase:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
 
 
-def migrate(database_url: str) -> None:
-    """Run both schema owners' migrations, exactly as the release hook does."""
+SCHEMA_OWNERS = ("todo_mcp_server.migrate", "todo_backend.migrate")
+
+
+def migrate(database_url: str, owners: tuple[str, ...] = SCHEMA_OWNERS) -> None:
+    """Run the schema owners' migrations (both by default), exactly as the release hook does."""
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_FORMAT": "text"}
-    for module in ("todo_mcp_server.migrate", "todo_backend.migrate"):
+    for module in owners:
         subprocess.run([sys.executable, "-m", module], env=env, check=True, cwd=REPO_ROOT, timeout=120)
 
 
