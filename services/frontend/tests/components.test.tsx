@@ -1,0 +1,151 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import { ChatPanel } from "@/components/chat/ChatPanel";
+import { TaskForm } from "@/components/tasks/TaskForm";
+import { ApiError } from "@/lib/api-client";
+import { SERVICE_UNAVAILABLE } from "@/lib/messages";
+
+import { json, scriptFetch } from "./support/fetch-script";
+
+const router = { replace: vi.fn(), refresh: vi.fn(), push: vi.fn() };
+vi.mock("next/navigation", () => ({ useRouter: () => router }));
+
+beforeEach(() => {
+  router.replace.mockReset();
+});
+
+describe("TaskForm", () => {
+  it("explains what to fix and does not submit an invalid task", async () => {
+    const onSubmit = vi.fn(async () => {});
+    render(<TaskForm idPrefix="t" submitLabel="Add task" busyLabel="Adding…" onSubmit={onSubmit} />);
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+    expect(screen.getByText("Enter a title.")).toBeVisible();
+    expect(screen.getByLabelText("Title")).toHaveAttribute("aria-invalid", "true");
+
+    await userEvent.click(screen.getByLabelText("Title"));
+    await userEvent.paste("x".repeat(201));
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+    expect(screen.getByText("Keep the title to 200 characters or fewer.")).toBeVisible();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it("submits the trimmed title and clears itself when asked", async () => {
+    const onSubmit = vi.fn(async () => {});
+    render(<TaskForm idPrefix="t" submitLabel="Add task" busyLabel="Adding…" onSubmit={onSubmit} clearOnSuccess />);
+    await userEvent.type(screen.getByLabelText("Title"), "  Buy milk  ");
+    await userEvent.type(screen.getByLabelText("Description (optional)"), "2 litres");
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+    expect(onSubmit).toHaveBeenCalledWith({ title: "Buy milk", description: "2 litres" });
+    await waitFor(() => expect(screen.getByLabelText("Title")).toHaveValue(""));
+  });
+
+  it("keeps what was typed and shows the message when the service is down", async () => {
+    const onSubmit = vi.fn(async () => {
+      throw new ApiError(503, SERVICE_UNAVAILABLE);
+    });
+    render(<TaskForm idPrefix="t" submitLabel="Add task" busyLabel="Adding…" onSubmit={onSubmit} clearOnSuccess />);
+    await userEvent.type(screen.getByLabelText("Title"), "Call the plumber");
+    await userEvent.click(screen.getByRole("button", { name: "Add task" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(SERVICE_UNAVAILABLE);
+    expect(screen.getByLabelText("Title")).toHaveValue("Call the plumber");
+  });
+
+  it("sends the person to sign in when the session has ended", async () => {
+    const onSubmit = vi.fn(async () => {
+      throw new ApiError(401, "Your session has ended. Please sign in again.");
+    });
+    render(<TaskForm idPrefix="t" submitLabel="Save" busyLabel="Saving…" onSubmit={onSubmit} />);
+    await userEvent.type(screen.getByLabelText("Title"), "x");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(router.replace).toHaveBeenCalledWith("/signin?reason=expired"));
+  });
+});
+
+describe("ChatPanel", () => {
+  const conversation = { id: 4, title: "Groceries", created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" };
+
+  it("sends a message, shows the reply and its tools, and refreshes the task list", async () => {
+    const fetchMock = scriptFetch({
+      "GET /api/conversations": [json([]), json([conversation])],
+      "POST /api/chat": json({
+        conversation_id: 4,
+        response: "I added “buy groceries” to your list.",
+        tool_calls: [{ tool: "add_task", arguments: { title: "buy groceries" }, result: { task_id: 1 } }],
+      }),
+    });
+    const onTasksChanged = vi.fn();
+    render(<ChatPanel onTasksChanged={onTasksChanged} />);
+
+    await userEvent.type(screen.getByLabelText("Message the assistant"), "Add a task to buy groceries{Enter}");
+
+    expect(await screen.findByText("I added “buy groceries” to your list.")).toBeVisible();
+    expect(screen.getByText("Add a task to buy groceries")).toBeVisible();
+    expect(screen.getByTestId("tool-call")).toHaveTextContent("add_task · buy groceries");
+    expect(onTasksChanged).toHaveBeenCalledTimes(1);
+    expect(screen.getByLabelText("Message the assistant")).toHaveValue("");
+    await waitFor(() => expect(screen.getByRole("option", { name: /Groceries/ })).toBeInTheDocument());
+    const chatCall = fetchMock.mock.calls.find(([url]) => url === "/api/chat");
+    expect(JSON.parse(String(chatCall?.[1]?.body))).toEqual({ message: "Add a task to buy groceries" });
+  });
+
+  it("continues the same conversation on the next message", async () => {
+    const fetchMock = scriptFetch({
+      "GET /api/conversations": json([conversation]),
+      "POST /api/chat": json({ conversation_id: 4, response: "Done.", tool_calls: [] }),
+    });
+    render(<ChatPanel onTasksChanged={vi.fn()} />);
+    const box = screen.getByLabelText("Message the assistant");
+    await userEvent.type(box, "first{Enter}");
+    await screen.findByText("Done.");
+    await userEvent.type(box, "second{Enter}");
+    await waitFor(() => expect(screen.getAllByText("Done.")).toHaveLength(2));
+    const bodies = fetchMock.mock.calls.filter(([url]) => url === "/api/chat").map(([, init]) => JSON.parse(String(init?.body)));
+    expect(bodies).toEqual([{ message: "first" }, { message: "second", conversation_id: 4 }]);
+  });
+
+  it("keeps the message in the box and says why when the service is unavailable", async () => {
+    scriptFetch({
+      "GET /api/conversations": json([]),
+      "POST /api/chat": json({ detail: SERVICE_UNAVAILABLE }, 503),
+    });
+    const onTasksChanged = vi.fn();
+    render(<ChatPanel onTasksChanged={onTasksChanged} />);
+    await userEvent.type(screen.getByLabelText("Message the assistant"), "Add a task to call mom{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent(SERVICE_UNAVAILABLE);
+    expect(screen.getByLabelText("Message the assistant")).toHaveValue("Add a task to call mom");
+    expect(onTasksChanged).not.toHaveBeenCalled();
+  });
+
+  it("reopens an earlier conversation with its history", async () => {
+    scriptFetch({
+      "GET /api/conversations": json([conversation]),
+      "GET /api/conversations/4/messages": json([
+        { id: 1, role: "user", content: "What is pending?", tool_calls: null, created_at: "2026-01-01T10:00:00Z" },
+        {
+          id: 2,
+          role: "assistant",
+          content: "You have 1 pending task.",
+          tool_calls: [{ tool: "list_tasks", arguments: { status: "pending" }, result: {} }],
+          created_at: "2026-01-01T10:00:01Z",
+        },
+      ]),
+    });
+    render(<ChatPanel onTasksChanged={vi.fn()} />);
+    const picker = screen.getByLabelText("Earlier conversations");
+    await waitFor(() => expect(picker).toBeEnabled());
+    await userEvent.selectOptions(picker, "4");
+    expect(await screen.findByText("You have 1 pending task.")).toBeVisible();
+    expect(screen.getByText("What is pending?")).toBeVisible();
+    expect(screen.getByTestId("tool-call")).toHaveTextContent("list_tasks · pending");
+  });
+
+  it("does not send a blank message", async () => {
+    const fetchMock = scriptFetch({ "GET /api/conversations": json([]) });
+    render(<ChatPanel onTasksChanged={vi.fn()} />);
+    await userEvent.click(screen.getByRole("button", { name: "Send" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Type a message first.");
+    expect(fetchMock.mock.calls.every(([url]) => url !== "/api/chat")).toBe(true);
+  });
+});
