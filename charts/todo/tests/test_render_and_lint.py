@@ -1,0 +1,46 @@
+"""Helm lint, and every rendered object against the Kubernetes schemas (oldest supported and newest bundled)."""
+
+from __future__ import annotations
+
+import kubernetes_validate
+import pytest
+from kubernetes_validate.utils import latest_version
+
+from .chart import VALUES_FILES, lint, render, user_values
+from .variants import Variant, variant_params
+
+KUBE_VERSIONS = ("1.30.0", latest_version())
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_helm_lint_strict_reports_no_error_or_warning(values_file: str, kube_version: str) -> None:
+    report = lint(user_values(values_file), kube_version=f"v{kube_version}")
+    assert report["errors"] == []
+    problems = [m for m in report["messages"] if m["severity"] >= 2]
+    assert problems == []
+
+
+def test_helm_lint_fails_on_values_the_schema_refuses() -> None:
+    report = lint(user_values(extra={"backend": {"replicas": "two"}}), kube_version="v1.30.0")
+    assert report["errors"], report
+
+
+@pytest.mark.parametrize("variant", variant_params())
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_every_object_is_valid_for_kubernetes_strictly(variant: Variant, kube_version: str) -> None:
+    rendered = render(user_values(variant.values_file, *variant.sets))
+    assert rendered.objects
+    for obj in rendered.objects:
+        name = f"{obj['kind']}/{obj['metadata']['name']}"
+        try:
+            kubernetes_validate.validate(obj, kube_version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{name} is invalid for Kubernetes {kube_version}: {error.message} at {list(error.path)}")
+
+
+def test_strict_validation_catches_an_unknown_field() -> None:
+    deployment = next(o for o in render().objects if o["kind"] == "Deployment")
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbes"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBE_VERSIONS[0], strict=True)
