@@ -1,0 +1,115 @@
+"""Scaling: each component scales on its own, requests spread over the replicas, and an HPA reacts to load."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from todo_k8s.api import User
+from todo_k8s.commands import CommandError, Kubectl
+from todo_k8s.load import Load
+from todo_k8s.portforward import port_forward
+from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
+
+
+def ready_replicas(release: Release) -> dict[str, int]:
+    return {
+        label: sum(1 for p in serving_pods(release.pods(label)) if is_ready(p))
+        for label, _ in COMPONENTS.values()
+    }
+
+
+@pytest.fixture
+def restore_scale(release: Release) -> Iterator[None]:
+    yield
+    release.upgrade()
+
+
+@pytest.mark.usefixtures("restore_scale")
+@pytest.mark.parametrize("key", list(COMPONENTS))
+def test_a_component_scales_without_touching_the_others(release: Release, key: str) -> None:
+    label = COMPONENTS[key][0]
+    release.upgrade("--set", f"{key}.replicas=2")
+    expected = {other: 2 if other == label else 1 for other, _ in COMPONENTS.values()}
+    wait_until(f"{label} at 2 ready replicas", lambda: ready_replicas(release) == expected, timeout=180)
+
+
+def served_requests(kubectl: Kubectl, pod: str) -> float:
+    """Sum of http_requests_total on the /api/{user_id}/tasks route of one backend pod."""
+    with port_forward(kubectl, f"pod/{pod}", 8000) as url:
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+    pattern = re.compile(
+        r'^http_requests_total\{[^}]*route="/api/\{user_id\}/tasks"[^}]*\} ([0-9.e+]+)$', re.M
+    )
+    return sum(float(v) for v in pattern.findall(text))
+
+
+@pytest.mark.usefixtures("restore_scale")
+def test_requests_spread_over_the_backend_replicas(release: Release, user: User) -> None:
+    release.upgrade("--set", "backend.replicas=2")
+    pods = [p["metadata"]["name"] for p in serving_pods(release.pods("backend")) if is_ready(p)]
+    assert len(pods) == 2
+    before = {pod: served_requests(release.kubectl, pod) for pod in pods}
+    load = Load(release, user, rate_per_target=10)
+    try:
+        load.start()
+        time.sleep(10)
+        report = load.stop()
+    finally:
+        load.delete()
+    assert report.failed == 0, report
+    after = {pod: served_requests(release.kubectl, pod) for pod in pods}
+    # The frontend's calls and the direct ones both go through the backend Service: each pod gets a share.
+    shares = {pod: after[pod] - before[pod] for pod in pods}
+    total = sum(shares.values())
+    assert total >= report.sent * 0.9, (shares, report)
+    assert all(share >= total * 0.2 for share in shares.values()), shares
+
+
+def metrics_api_available(kubectl: Kubectl) -> bool:
+    try:
+        kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes", timeout=15)
+    except CommandError:
+        return False
+    return True
+
+
+@pytest.mark.usefixtures("restore_scale")
+def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User, kubectl: Kubectl) -> None:
+    if not metrics_api_available(kubectl):
+        pytest.skip(
+            "no metrics API in this cluster (install metrics-server; Minikube: addons enable metrics-server)"
+        )
+    release.upgrade(
+        "--set",
+        "backend.autoscaling.enabled=true",
+        "--set",
+        "backend.autoscaling.minReplicas=1",
+        "--set",
+        "backend.autoscaling.maxReplicas=3",
+        "--set",
+        "backend.autoscaling.targetCPUUtilizationPercentage=20",
+    )
+    hpa = release.object_name("backend")
+    wait_until(
+        "the HPA to read CPU metrics",
+        lambda: bool(release.kubectl.json("get", "hpa", hpa).get("status", {}).get("currentMetrics")),
+        timeout=180,
+        interval=5,
+    )
+    load = Load(release, user, rate_per_target=25)
+    try:
+        load.start()
+        waited = wait_until(
+            "the HPA to scale out",
+            lambda: release.kubectl.json("get", "hpa", hpa)["status"].get("desiredReplicas", 1) > 1,
+            timeout=300,
+            interval=5,
+        )
+        print(f"[k8s-tests] HPA scaled the backend out after {waited:.0f}s of load")
+    finally:
+        load.stop()
+        load.delete()

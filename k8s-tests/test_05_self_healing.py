@@ -1,0 +1,110 @@
+"""Self-healing: deleted pods and killed containers come back by themselves; with 2 replicas no request fails;
+deleting the PostgreSQL pod loses no data (its PersistentVolumeClaim outlives it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from todo_k8s.api import User, create_task, list_tasks
+from todo_k8s.load import Load
+from todo_k8s.portforward import port_forward
+from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
+
+ALL = [label for label, _ in COMPONENTS.values()] + ["postgresql"]
+RUNTIME = {"frontend": "node", "postgresql": "postgres"}
+
+# A process inside a container's PID namespace cannot SIGKILL that namespace's PID 1 (the kernel only
+# delivers signals PID 1 handles), so the test sends SIGTERM, which every server here handles and exits on.
+KILL_PID_1 = {
+    "python": ["python", "-c", "import os, signal; os.kill(1, signal.SIGTERM)"],
+    "node": ["node", "-e", "process.kill(1, 'SIGTERM')"],
+    "postgres": ["pg_ctl", "stop", "--mode=immediate"],
+}
+
+
+def ready_pods(release: Release, component: str) -> list[dict[str, Any]]:
+    return [p for p in serving_pods(release.pods(component)) if is_ready(p)]
+
+
+@pytest.mark.parametrize("component", ALL)
+def test_a_deleted_pod_is_replaced(release: Release, component: str) -> None:
+    old = serving_pods(release.pods(component))[0]["metadata"]
+    release.kubectl("delete", "pod", old["name"], "--wait=false")
+    took = wait_until(
+        f"a new ready {component} pod",
+        lambda: any(p["metadata"]["uid"] != old["uid"] for p in ready_pods(release, component)),
+        timeout=180,
+    )
+    print(f"[k8s-tests] {component}: replacement pod ready after {took:.0f}s")
+
+
+def restarts(release: Release, component: str) -> int:
+    pod = serving_pods(release.pods(component))[0]
+    return sum(int(s["restartCount"]) for s in pod["status"].get("containerStatuses", []))
+
+
+@pytest.mark.parametrize("component", ALL)
+def test_a_killed_container_is_restarted(release: Release, component: str) -> None:
+    pod = serving_pods(release.pods(component))[0]["metadata"]["name"]
+    before = restarts(release, component)
+    release.kubectl("exec", pod, "--", *KILL_PID_1[RUNTIME.get(component, "python")], timeout=60)
+    wait_until(
+        f"{component} restarted and ready",
+        lambda: restarts(release, component) > before and len(ready_pods(release, component)) == 1,
+        timeout=240,
+    )
+
+
+def two_ready(release: Release, component: str) -> Callable[[], bool]:
+    return lambda: len(ready_pods(release, component)) == 2
+
+
+@pytest.fixture
+def two_replicas(release: Release) -> Iterator[None]:
+    release.upgrade(*[arg for key in COMPONENTS for arg in ("--set", f"{key}.replicas=2")])
+    yield
+    release.upgrade()
+
+
+@pytest.mark.usefixtures("two_replicas")
+def test_with_two_replicas_deleting_pods_fails_no_request(release: Release, user: User) -> None:
+    load = Load(release, user)
+    try:
+        load.start()
+        for component in [label for label, _ in COMPONENTS.values()]:
+            victim = ready_pods(release, component)[0]["metadata"]
+            release.kubectl("delete", "pod", victim["name"], "--wait=true", timeout=120)
+            wait_until(f"2 ready {component} pods", two_ready(release, component), 180)
+        report = load.stop()
+    finally:
+        load.delete()
+    print(f"[k8s-tests] pod deletions under load: {report.sent} requests, {report.failed} failed")
+    assert report.failed == 0, report
+    assert report.sent > 0
+
+
+def test_deleting_the_postgresql_pod_loses_no_data(
+    release: Release, backend: httpx.Client, user: User
+) -> None:
+    task = create_task(backend, user, "Survives a database restart")
+    old = serving_pods(release.pods("postgresql"))[0]["metadata"]
+    release.kubectl("delete", "pod", old["name"], "--wait=true", timeout=180)
+    wait_until(
+        "PostgreSQL back",
+        lambda: any(p["metadata"]["uid"] != old["uid"] for p in ready_pods(release, "postgresql")),
+        timeout=240,
+    )
+    # The port-forward went to the backend pod, which is still there; its database connections were not.
+    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url:
+        client = httpx.Client(base_url=url, timeout=30)
+
+        def task_is_back() -> bool:
+            try:
+                return task["id"] in [t["id"] for t in list_tasks(client, user)]
+            except (AssertionError, httpx.HTTPError):
+                return False
+
+        wait_until("the task readable again", task_is_back, timeout=120)

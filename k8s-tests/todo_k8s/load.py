@@ -1,0 +1,167 @@
+"""Drive the in-cluster load generator (loadgen.py) from the test: start it, stop it, read its report."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from todo_k8s.api import User
+from todo_k8s.commands import CommandError
+from todo_k8s.release import Release
+
+LOADGEN = Path(__file__).with_name("loadgen.py")
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    sent: int
+    ok: int
+    failed: int
+    errors: list[str]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    seconds: float
+    targets: dict[str, TargetReport]
+
+    @property
+    def sent(self) -> int:
+        return sum(t.sent for t in self.targets.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(t.failed for t in self.targets.values())
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds if self.seconds else 0.0
+
+
+class Load:
+    """A load-generator pod that carries the chart's `tests` labels, the ones its NetworkPolicies let reach
+    the frontend and the backend; it sends to their Services, as the app's clients do."""
+
+    def __init__(self, release: Release, user: User, rate_per_target: float = 12) -> None:
+        self.release = release
+        self.name = f"load-{secrets.token_hex(3)}"
+        targets = [
+            {
+                "name": "frontend",
+                "url": f"{release.service_url('frontend')}/api/tasks",
+                "headers": {"Cookie": "todo_session={token}"},
+            },
+            {
+                "name": "backend",
+                "url": f"{release.service_url('backend')}/api/{user.id}/tasks",
+                "headers": {"Authorization": "Bearer {token}"},
+            },
+        ]
+        self.objects = self._objects(user.token, targets, rate_per_target)
+
+    def _objects(self, token: str, targets: list[dict[str, Any]], rate: float) -> list[dict[str, Any]]:
+        labels = self.release.labels("tests")
+        meta = {"name": self.name, "labels": {**labels, "todo-k8s-tests/role": "load"}}
+        container_security = {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }
+        image = self.release.kubectl.json("get", "deployment", self.release.object_name("backend"))["spec"][
+            "template"
+        ]["spec"]["containers"][0]["image"]
+        return [
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": meta,
+                "data": {"token": base64.b64encode(token.encode()).decode()},
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": meta,
+                "data": {"loadgen.py": LOADGEN.read_text()},
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": meta,
+                "spec": {
+                    "restartPolicy": "Never",
+                    "automountServiceAccountToken": False,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 10001,
+                        "runAsGroup": 10001,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "containers": [
+                        {
+                            "name": "load",
+                            "image": image,
+                            "imagePullPolicy": "IfNotPresent",
+                            "command": ["python", "/opt/load/loadgen.py"],
+                            "env": [
+                                {"name": "LOAD_TARGETS", "value": json.dumps(targets)},
+                                {"name": "RATE_PER_TARGET", "value": str(rate)},
+                                {
+                                    "name": "LOAD_TOKEN",
+                                    "valueFrom": {"secretKeyRef": {"name": self.name, "key": "token"}},
+                                },
+                            ],
+                            "resources": {
+                                "requests": {"cpu": "50m", "memory": "64Mi"},
+                                "limits": {"cpu": "500m", "memory": "128Mi"},
+                            },
+                            "securityContext": container_security,
+                            "volumeMounts": [
+                                {"name": "script", "mountPath": "/opt/load", "readOnly": True},
+                                {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 (the pod's own emptyDir)
+                            ],
+                        }
+                    ],
+                    "volumes": [
+                        {"name": "script", "configMap": {"name": self.name}},
+                        {"name": "tmp", "emptyDir": {}},
+                    ],
+                },
+            },
+        ]
+
+    def start(self) -> None:
+        kubectl = self.release.kubectl
+        kubectl.apply(*self.objects)
+        kubectl("wait", "--for=condition=Ready", f"pod/{self.name}", "--timeout=120s", timeout=150)
+        deadline = time.monotonic() + 30
+        while '"started"' not in kubectl("logs", self.name):
+            assert time.monotonic() < deadline, "the load generator did not start"
+            time.sleep(0.5)
+
+    def stop(self) -> LoadReport:
+        kubectl = self.release.kubectl
+        kubectl("exec", self.name, "--", "python", "-c", "open('/tmp/stop', 'w').close()")
+        kubectl(
+            "wait",
+            "--for=jsonpath={.status.phase}=Succeeded",
+            f"pod/{self.name}",
+            "--timeout=60s",
+            timeout=90,
+        )
+        last = kubectl("logs", self.name).strip().splitlines()[-1]
+        summary = json.loads(last)
+        if summary.get("event") != "done":
+            raise CommandError(f"unexpected load generator output: {last}")
+        return LoadReport(
+            seconds=float(summary["seconds"]),
+            targets={name: TargetReport(**report) for name, report in summary["targets"].items()},
+        )
+
+    def delete(self) -> None:
+        for kind in ("pod", "configmap", "secret"):
+            self.release.kubectl("delete", kind, self.name, "--ignore-not-found", "--wait=false")

@@ -1,0 +1,90 @@
+"""In-cluster load generator (stdlib only: it runs with the Python of the project's backend image).
+
+Sends GET requests at a fixed rate to each target of $LOAD_TARGETS until the file $STOP_FILE appears or
+$MAX_SECONDS pass, then prints one JSON line: per target the requests sent, succeeded (2xx), failed, and the
+first failures. Requests are paced by the clock, not by the previous answer: a slow pod cannot lower the rate.
+Target headers may contain "{token}", filled from $LOAD_TOKEN (mounted from a Secret).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+
+def request_once(url: str, headers: dict[str, str], timeout: float) -> str | None:
+    """None when the answer is 2xx, else a short description of the failure."""
+    try:
+        # The URLs are the test's own http:// Service addresses.
+        with urllib.request.urlopen(  # noqa: S310
+            urllib.request.Request(url, headers=headers),  # noqa: S310
+            timeout=timeout,
+        ) as response:
+            response.read()
+            return None if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}"
+    except Exception as exc:  # every connection-level failure counts as a failed request
+        return f"{type(exc).__name__}: {exc}"
+
+
+class Target:
+    def __init__(self, spec: dict[str, Any], token: str) -> None:
+        self.name: str = spec["name"]
+        self.url: str = spec["url"]
+        self.headers = {
+            key: value.replace("{token}", token) for key, value in spec.get("headers", {}).items()
+        }
+        self.lock = threading.Lock()
+        self.sent = self.ok = self.failed = 0
+        self.errors: list[str] = []
+
+    def hit(self, timeout: float, started: float) -> None:
+        failure = request_once(self.url, self.headers, timeout)
+        with self.lock:
+            if failure is None:
+                self.ok += 1
+            else:
+                self.failed += 1
+                if len(self.errors) < 20:
+                    self.errors.append(f"t+{time.monotonic() - started:.1f}s {failure}")
+
+    def summary(self) -> dict[str, Any]:
+        return {"sent": self.sent, "ok": self.ok, "failed": self.failed, "errors": self.errors}
+
+
+def main() -> None:
+    rate = float(os.environ.get("RATE_PER_TARGET", "12"))
+    max_seconds = float(os.environ.get("MAX_SECONDS", "600"))
+    timeout = float(os.environ.get("REQUEST_TIMEOUT", "10"))
+    stop_file = os.environ.get("STOP_FILE", "/tmp/stop")  # noqa: S108 (the pod's own emptyDir)
+    targets = [
+        Target(spec, os.environ.get("LOAD_TOKEN", "")) for spec in json.loads(os.environ["LOAD_TARGETS"])
+    ]
+    started = time.monotonic()
+    print(json.dumps({"event": "started", "rate_per_target": rate}), flush=True)
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        tick = 0
+        while not os.path.exists(stop_file) and time.monotonic() - started < max_seconds:
+            for target in targets:
+                target.sent += 1
+                pool.submit(target.hit, timeout, started)
+            tick += 1
+            time.sleep(max(0.0, started + tick / rate - time.monotonic()))
+    seconds = time.monotonic() - started
+    result = {
+        "event": "done",
+        "seconds": round(seconds, 1),
+        "targets": {t.name: t.summary() for t in targets},
+    }
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
