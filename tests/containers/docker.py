@@ -1,0 +1,169 @@
+"""A small typed layer over the Docker CLI (`/usr/bin/docker`): what the container tests and the image
+benchmark need, and nothing more."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
+
+# The Python services' images, and the frontend's; names fixed by docs/architecture.md.
+PYTHON_SERVICES = {"backend": 8000, "mcp-server": 8001, "agent": 8002}
+SERVICE_PORTS = {"frontend": 3000, **PYTHON_SERVICES}
+HEALTH_PATHS = {
+    "frontend": "/api/healthz",
+    "backend": "/healthz",
+    "mcp-server": "/healthz",
+    "agent": "/healthz",
+}
+
+
+class DockerError(RuntimeError):
+    pass
+
+
+def docker(*args: str, timeout: float = 120.0, check: bool = True, env: dict[str, str] | None = None) -> str:
+    """Run one docker command; return its stdout, raise DockerError (with stderr) when it fails.
+
+    `env` holds values for `--env NAME` arguments, so secrets never appear on a command line."""
+    result = subprocess.run(
+        [DOCKER, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "DOCKER_BUILDKIT": "1", **(env or {})},
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise DockerError(f"docker {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def inspect(name: str) -> dict[str, Any]:
+    data: list[dict[str, Any]] = json.loads(docker("inspect", name))
+    return data[0]
+
+
+def image_ref(service: str, tag: str) -> str:
+    return f"todo-{service}:{tag}"
+
+
+def build_images(tag: str, services: list[str] | None = None) -> None:
+    """Build through scripts/build-images, the one build entry point (PYTHON_IMAGE/NODE_IMAGE from env)."""
+    command = [str(REPO_ROOT / "scripts" / "build-images"), "--tag", tag, *(services or [])]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600, check=False)
+    if result.returncode != 0:
+        raise DockerError(f"scripts/build-images failed:\n{result.stderr[-6000:]}")
+
+
+def http_status(url: str, timeout: float = 2.0) -> int | None:
+    """The HTTP status of a GET, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URLs only
+            status: int = response.status
+            return status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+@dataclass
+class Container:
+    """A named container; `run()` starts it detached, `url` is its published loopback address."""
+
+    name: str
+    image: str
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    command: list[str] = field(default_factory=list)
+    container_port: int | None = None
+    started_at: float = 0.0
+
+    def run(self) -> None:
+        publish = ["--publish", f"127.0.0.1::{self.container_port}"] if self.container_port else []
+        env_args = [arg for name in self.env for arg in ("--env", name)]
+        self.started_at = time.monotonic()
+        docker(
+            "run",
+            "--detach",
+            "--name",
+            self.name,
+            *publish,
+            *env_args,
+            *self.args,
+            self.image,
+            *self.command,
+            env=self.env,
+        )
+
+    @property
+    def url(self) -> str:
+        # e.g. "127.0.0.1:49153"; docker picks a free ephemeral host port, re-read after every start.
+        address = docker("port", self.name, f"{self.container_port}/tcp").splitlines()[0]
+        return f"http://{address}"
+
+    def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = inspect(self.name)["State"]
+        return state
+
+    def logs(self) -> str:
+        result = subprocess.run(
+            [DOCKER, "logs", "--tail", "200", self.name], capture_output=True, text=True, check=False
+        )
+        return result.stdout + result.stderr
+
+    def exec(self, *command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [DOCKER, "exec", self.name, *command], capture_output=True, text=True, timeout=30, check=False
+        )
+
+    def wait_http(self, path: str, timeout: float = 30.0, expect: int = 200) -> float:
+        """Poll `path` until it answers `expect`; return the seconds since `docker run` was called.
+        Fails fast when the container exits."""
+        start = self.started_at or time.monotonic()
+        while True:
+            state = self.state()
+            if not state["Running"]:
+                raise DockerError(f"{self.name} exited ({state['ExitCode']}):\n{self.logs()}")
+            if http_status(self.url + path, timeout=1.0) == expect:
+                return time.monotonic() - start
+            if time.monotonic() - start > timeout:
+                raise DockerError(
+                    f"{self.name}: {path} did not answer {expect} in {timeout}s:\n{self.logs()}"
+                )
+            time.sleep(0.05)
+
+    def wait_exit(self, timeout: float = 120.0) -> int:
+        return int(docker("wait", self.name, timeout=timeout))
+
+    def remove(self) -> None:
+        docker("rm", "--force", "--volumes", self.name, check=False)
+
+
+def base_image(service: str) -> str:
+    """The base image the service was built on: PYTHON_IMAGE / NODE_IMAGE, else the Dockerfile's default."""
+    variable = "NODE_IMAGE" if service == "frontend" else "PYTHON_IMAGE"
+    if os.environ.get(variable):
+        return os.environ[variable]
+    dockerfile = (REPO_ROOT / "services" / service / "Dockerfile").read_text()
+    prefix = f"ARG {variable}="
+    return next(line[len(prefix) :] for line in dockerfile.splitlines() if line.startswith(prefix))
+
+
+def size_above_base(image: str, base: str) -> int:
+    """Bytes the image adds on top of its base (after checking the base's layers really are its prefix)."""
+    image_info, base_info = inspect(image), inspect(base)
+    base_layers = base_info["RootFS"]["Layers"]
+    if image_info["RootFS"]["Layers"][: len(base_layers)] != base_layers:
+        raise DockerError(f"{image} is not built on {base}")
+    return int(image_info["Size"]) - int(base_info["Size"])
