@@ -1,0 +1,116 @@
+// @ts-check
+/**
+ * Web app figures, measured on the production build against the real stack on loopback:
+ *   - client JavaScript the task page loads (raw and gzipped), target ≤ 200 KB gzipped;
+ *   - time to first render of the task page (first contentful paint, and the task list on screen);
+ *   - resident memory of the standalone server when idle (after start, and after serving pages), target ≤ 120 MB.
+ *
+ *   (cd services/frontend && npm ci && npm run build)   # once
+ *   node benchmarks/frontend/measure.mjs [--runs 10]
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+
+import {
+  artifactsDir,
+  launchChromium,
+  residentBytes,
+  startFrontend,
+  startStack,
+} from "../../services/frontend/e2e/support/harness.mjs";
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "10" } } });
+const runs = Number(values.runs);
+const KB = 1024;
+const MB = 1024 * 1024;
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (/** @type {number[]} */ list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
+
+const logDir = path.join(artifactsDir, "benchmark-logs");
+const stack = await startStack({ logDir });
+const frontend = await startFrontend({ backendUrl: stack.urls.backend_url, logFile: path.join(logDir, "frontend.log") });
+const browser = await launchChromium();
+try {
+  await sleep(5000);
+  const rssAfterStart = residentBytes(frontend.pid);
+
+  // A user with 20 tasks, created through the web app's own API.
+  const signup = await fetch(`${frontend.url}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Bench", email: `bench-${Date.now()}@example.com`, password: "benchmark-password" }),
+  });
+  if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status} ${await signup.text()}`);
+  const cookie = (signup.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  for (let index = 1; index <= 20; index += 1) {
+    const created = await fetch(`${frontend.url}/api/tasks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ title: `Task number ${index}`, description: "Measured by the benchmark" }),
+    });
+    if (created.status !== 201) throw new Error(`creating a task failed: ${created.status}`);
+  }
+  const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
+
+  /** @type {{ fcp: number, listShown: number, ttfb: number }[]} */
+  const samples = [];
+  let scriptBytes = 0;
+  let scriptGzipBytes = 0;
+  let scriptCount = 0;
+  for (let run = 0; run < runs; run += 1) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.addCookies([{ name, value, url: frontend.url }]);
+    const page = await context.newPage();
+    /** @type {Promise<void>[]} */
+    const pending = [];
+    if (run === 0) {
+      page.on("response", (response) => {
+        if (response.request().resourceType() !== "script") return;
+        pending.push(
+          response.body().then((body) => {
+            scriptCount += 1;
+            scriptBytes += body.length;
+            scriptGzipBytes += gzipSync(body).length;
+          }),
+        );
+      });
+    }
+    await page.goto(`${frontend.url}/tasks`);
+    await page.getByTestId("task-item").first().waitFor();
+    const listShown = await page.evaluate(() => performance.now());
+    const timing = await page.evaluate(() => {
+      const navigation = /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType("navigation")[0]);
+      const paint = performance.getEntriesByName("first-contentful-paint")[0];
+      return { ttfb: navigation.responseStart, fcp: paint?.startTime ?? NaN };
+    });
+    await page.waitForLoadState("networkidle");
+    await Promise.all(pending);
+    if (run > 0) samples.push({ ...timing, listShown }); // the first load warms the server up
+    await context.close();
+  }
+
+  await sleep(10_000);
+  const rssIdle = residentBytes(frontend.pid);
+
+  const figures = {
+    task_page_js_files: scriptCount,
+    task_page_js_kb: +(scriptBytes / KB).toFixed(1),
+    task_page_js_gzip_kb: +(scriptGzipBytes / KB).toFixed(1),
+    ttfb_ms_median: +median(samples.map((s) => s.ttfb)).toFixed(1),
+    first_contentful_paint_ms_median: +median(samples.map((s) => s.fcp)).toFixed(1),
+    task_list_rendered_ms_median: +median(samples.map((s) => s.listShown)).toFixed(1),
+    samples: samples.length,
+    rss_mb_idle_after_start: +(rssAfterStart / MB).toFixed(1),
+    rss_mb_idle_after_load: +(rssIdle / MB).toFixed(1),
+  };
+  console.log(`Task page client JS: ${figures.task_page_js_files} files, ${figures.task_page_js_kb} KB raw, ${figures.task_page_js_gzip_kb} KB gzipped (target ≤ 200 KB)`);
+  console.log(`Task page on loopback (median of ${samples.length} cold browser contexts, 20 tasks):`);
+  console.log(`  time to first byte ${figures.ttfb_ms_median} ms, first contentful paint ${figures.first_contentful_paint_ms_median} ms, task list rendered ${figures.task_list_rendered_ms_median} ms`);
+  console.log(`Standalone server RSS: ${figures.rss_mb_idle_after_start} MB idle after start, ${figures.rss_mb_idle_after_load} MB idle after serving (target ≤ 120 MB)`);
+  console.log(JSON.stringify(figures));
+} finally {
+  await browser.close();
+  await frontend.stop();
+  await stack.stop();
+}
