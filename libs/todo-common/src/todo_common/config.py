@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .database import sqlalchemy_url
 
 
 class ConfigurationError(Exception):
@@ -33,6 +35,16 @@ class InternalTokenSettings(BaseSettings):
 class DatabaseSettings(BaseSettings):
     database_url: SecretStr
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql_url(cls, value: SecretStr) -> SecretStr:
+        # Fail at start with a message, not at the first query; never echo the URL (it holds a password).
+        try:
+            sqlalchemy_url(value.get_secret_value())
+        except ValueError as exc:
+            raise ValueError(str(exc).removeprefix("DATABASE_URL ")) from None
+        return value
+
 
 S = TypeVar("S", bound=BaseSettings)
 
@@ -45,6 +57,14 @@ def load_settings(settings_class: type[S]) -> S:
         problems = []
         for error in exc.errors():
             variable = "_".join(str(part) for part in error["loc"]).upper() or "?"
-            reason = "is required" if error["type"] == "missing" else error["msg"]
+            if error["type"] == "missing":
+                reason = "is required"
+            elif error["type"] == "value_error":
+                reason = str(error.get("ctx", {}).get("error", error["msg"]))
+            elif error["type"] in {"too_short", "string_too_short"}:
+                # SecretStr reports its length in "items"; say what it means for a variable.
+                reason = f"must be at least {error.get('ctx', {}).get('min_length', '?')} characters long"
+            else:
+                reason = error["msg"]
             problems.append(f"{variable} {reason}")
         raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from None

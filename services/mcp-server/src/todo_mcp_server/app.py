@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 from todo_common.database import check_database, create_engine
 from todo_common.health import operational_routes
@@ -23,6 +25,12 @@ MCP_PATH = "/mcp"
 # Tool arguments are at most a few kilobytes (title 200, description 1000 characters).
 MAX_BODY_BYTES = 64 * 1024
 READINESS_TIMEOUT_SECONDS = 2.0
+
+
+async def _no_event_stream(_: Request) -> JSONResponse:
+    """A stateless server never sends unsolicited messages, so it offers no GET event stream (the MCP spec's
+    answer is 405); otherwise an idle stream would stay open and hold up every graceful shutdown."""
+    return JSONResponse({"detail": "use POST"}, status_code=405, headers={"Allow": "POST"})
 
 
 def build_app(settings: McpServerSettings) -> ASGIApp:
@@ -59,6 +67,7 @@ def compose_app(engine: AsyncEngine, settings: McpServerSettings) -> ASGIApp:
     app = Starlette(
         routes=[
             *operational_routes({"database": database_ready}, timeout=READINESS_TIMEOUT_SECONDS),
+            Route(MCP_PATH, _no_event_stream, methods=["GET"]),
             Mount("/", app=mcp_app),
         ],
         lifespan=lifespan,
