@@ -151,11 +151,11 @@ _LIST_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _LIST_TOPIC = re.compile(
-    r"\b(?:tasks?|todos?|to-dos?|to\s+do|list|pending|completed|complete|done|finished|left|remaining"
+    r"\b(?:tasks?|todos?|to-dos?|to\s+do|list|pending|completed|complete|done|finish|finished|left|remaining"
     r"|open|outstanding|incomplete|unfinished|agenda|plate|need\s+to\s+do|have\s+to\s+do)\b",
     re.IGNORECASE,
 )
-_COMPLETED_WORDS = re.compile(r"\b(?:completed|complete|done|finished|accomplished)\b", re.IGNORECASE)
+_COMPLETED_WORDS = re.compile(r"\b(?:completed|complete|done|finish|finished|accomplished)\b", re.IGNORECASE)
 _NOT_COMPLETED = re.compile(
     r"(?:\bnot\b|n't|\byet\s+to\b|\bstill\b).*\b(?:completed|complete|done|finished)\b|\bincomplete\b",
     re.IGNORECASE,

@@ -63,6 +63,7 @@ class TaskService:
         self._internal_token = internal_token
         self._server: MCPServerStreamableHttp | None = None
         self._lock = asyncio.Lock()
+        self._visible_tools: tuple[MCPServerStreamableHttp, list[Tool]] | None = None
         self.breaker = CircuitBreaker(DEPENDENCY)
 
     def _new_server(self) -> MCPServerStreamableHttp:
@@ -106,6 +107,15 @@ class TaskService:
                 )
                 _log.info("connected to the mcp-server")
             return self._server
+
+    async def visible_tools(self, server: MCPServerStreamableHttp) -> list[Tool]:
+        """The session's allowed tools as the model sees them; computed once per session, since
+        copying and rewriting the schemas on every turn costs more than the rest of a builtin turn."""
+        cached = self._visible_tools
+        if cached is None or cached[0] is not server:
+            tools = [hide_bound_argument(tool) for tool in await server.list_tools()]
+            cached = self._visible_tools = (server, tools)
+        return list(cached[1])
 
     async def discard(self, server: MCPServerStreamableHttp) -> None:
         """Forget a session whose transport failed; the next request connects again."""
@@ -193,11 +203,10 @@ class UserBoundTools(MCPServer):
         self, run_context: RunContextWrapper[Any] | None = None, agent: Any = None
     ) -> list[Tool]:
         try:
-            tools = await self._session.list_tools(run_context, agent)
+            return await self._service.visible_tools(self._session)
         except Exception as exc:
             await self._service.discard(self._session)
             raise TaskServiceUnavailableError(type(exc).__name__) from exc
-        return [hide_bound_argument(tool) for tool in tools]
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None

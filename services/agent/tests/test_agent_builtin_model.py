@@ -1,0 +1,219 @@
+"""The builtin model's decisions: which tool call comes next, and the reply once the tools answered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from agents import ModelSettings, ModelTracing
+from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage
+from todo_agent.builtin_model import BuiltinModel, read_conversation
+from todo_agent.commands import parse_command
+from todo_agent.planner import MAX_LISTED_TASKS, Reply, ToolCall, ToolOutcome, matching_tasks, next_step
+
+
+def task(task_id: int, title: str, completed: bool = False) -> dict[str, Any]:
+    return {"id": task_id, "user_id": "u", "title": title, "description": None, "completed": completed}
+
+
+def changed(status: str, task_id: int, title: str) -> dict[str, Any]:
+    return {"task_id": task_id, "status": status, "title": title, "task": task(task_id, title)}
+
+
+def listing(*tasks: dict[str, Any]) -> ToolOutcome:
+    return ToolOutcome("list_tasks", {"status": "all"}, {"result": list(tasks)})
+
+
+def step(message: str, *outcomes: ToolOutcome) -> ToolCall | Reply:
+    return next_step(parse_command(message), outcomes)
+
+
+def test_add_calls_add_task_then_confirms_with_the_task_number() -> None:
+    assert step("Add a task to buy groceries") == ToolCall("add_task", {"title": "Buy groceries"})
+    done = ToolOutcome("add_task", {"title": "Buy groceries"}, changed("created", 7, "Buy groceries"))
+    assert step("Add a task to buy groceries", done) == Reply(
+        "I've added 'Buy groceries' to your list (task 7)."
+    )
+
+
+def test_add_with_description_passes_it() -> None:
+    assert step("Add call bob with notes: about the lease") == ToolCall(
+        "add_task", {"title": "Call bob", "description": "about the lease"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "status", "heading", "empty"),
+    [
+        ("What's pending?", "pending", "Here are your pending tasks (2):", "You have no pending tasks."),
+        ("Show me all my tasks", "all", "Here are all your tasks (2):", "Your task list is empty."),
+        ("What have I completed?", "completed", "Here's what you've completed (2):", "You haven't completed"),
+    ],
+)
+def test_list_shows_the_tasks_or_says_there_are_none(
+    message: str, status: str, heading: str, empty: str
+) -> None:
+    assert step(message) == ToolCall("list_tasks", {"status": status})
+    two = ToolOutcome("list_tasks", {"status": status}, {"result": [task(2, "B", True), task(1, "A")]})
+    reply = step(message, two)
+    assert isinstance(reply, Reply)
+    assert reply.text.startswith(heading)
+    assert "- 2. B" in reply.text
+    assert "- 1. A" in reply.text
+    assert ("(done)" in reply.text) == (status == "all")
+    none = step(message, ToolOutcome("list_tasks", {"status": status}, {"result": []}))
+    assert isinstance(none, Reply)
+    assert none.text.startswith(empty)
+
+
+def test_a_long_list_is_cut_short() -> None:
+    tasks = [task(i, f"Task {i}") for i in range(1, 41)]
+    reply = step("Show me all my tasks", ToolOutcome("list_tasks", {"status": "all"}, {"result": tasks}))
+    assert isinstance(reply, Reply)
+    assert reply.text.count("\n- ") == MAX_LISTED_TASKS + 1
+    assert f"...and {40 - MAX_LISTED_TASKS} more." in reply.text
+
+
+def test_complete_by_number() -> None:
+    assert step("Mark task 3 as complete") == ToolCall("complete_task", {"task_id": 3})
+    done = ToolOutcome("complete_task", {"task_id": 3}, changed("completed", 3, "Call mom"))
+    assert step("Mark task 3 as complete", done) == Reply(
+        "Done! I've marked 'Call mom' (task 3) as complete."
+    )
+
+
+def test_delete_by_number_and_a_missing_task() -> None:
+    assert step("Delete task 2") == ToolCall("delete_task", {"task_id": 2})
+    deleted = ToolOutcome("delete_task", {"task_id": 2}, changed("deleted", 2, "Old"))
+    assert step("Delete task 2", deleted) == Reply("I've deleted 'Old' (task 2) from your list.")
+    missing = ToolOutcome("delete_task", {"task_id": 99}, error="Task 99 not found")
+    reply = step("Delete task 99", missing)
+    assert isinstance(reply, Reply)
+    assert reply.text.startswith("I couldn't find task 99 in your list.")
+
+
+def test_other_tool_errors_are_explained() -> None:
+    failed = ToolOutcome(
+        "add_task", {"title": "X"}, error="Task database unavailable, try again in a moment."
+    )
+    assert step("Add X", failed) == Reply(
+        "Sorry, I couldn't add that task: Task database unavailable, try again in a moment."
+    )
+
+
+def test_update_title_and_description() -> None:
+    assert step("Change task 1 to 'Call mom tonight'") == ToolCall(
+        "update_task", {"task_id": 1, "title": "Call mom tonight"}
+    )
+    done = ToolOutcome("update_task", {"task_id": 1}, changed("updated", 1, "Call mom tonight"))
+    assert step("Change task 1 to 'Call mom tonight'", done) == Reply(
+        "I've renamed task 1 to 'Call mom tonight'."
+    )
+    assert step("Update task 2 description to bring snacks") == ToolCall(
+        "update_task", {"task_id": 2, "description": "bring snacks"}
+    )
+
+
+def test_delete_by_name_lists_first_then_deletes_the_single_match() -> None:
+    message = "Delete the meeting task"
+    assert step(message) == ToolCall("list_tasks", {"status": "all"})
+    found = listing(task(4, "Buy milk"), task(3, "Team meeting at 10"))
+    assert step(message, found) == ToolCall("delete_task", {"task_id": 3})
+    deleted = ToolOutcome("delete_task", {"task_id": 3}, changed("deleted", 3, "Team meeting at 10"))
+    assert step(message, found, deleted) == Reply(
+        "I've deleted 'Team meeting at 10' (task 3) from your list."
+    )
+
+
+def test_delete_by_name_asks_back_when_none_or_several_match() -> None:
+    message = "Delete the meeting task"
+    several = step(message, listing(task(5, "Meeting notes"), task(3, "Team meeting")))
+    assert isinstance(several, Reply)
+    assert "I found 2 tasks matching 'meeting': 5. Meeting notes; 3. Team meeting." in several.text
+    assert "Which one should I delete?" in several.text
+    # The user's answer to that question is understood as the delete it asked about.
+    assert next_step(parse_command("3", several.text), []) == ToolCall("delete_task", {"task_id": 3})
+    none = step(message, listing(task(1, "Buy milk")))
+    assert isinstance(none, Reply)
+    assert none.text.startswith("I couldn't find a task matching 'meeting'.")
+
+
+def test_complete_by_name_prefers_the_pending_match() -> None:
+    found = listing(task(2, "Buy milk", completed=True), task(6, "Buy milk"))
+    assert step("Mark 'milk' as done", found) == ToolCall("complete_task", {"task_id": 6})
+
+
+def test_matching_prefers_an_exact_title_and_matches_word_prefixes() -> None:
+    tasks = [task(1, "Meeting"), task(2, "Meeting notes"), task(3, "Plan meetings")]
+    assert [t["id"] for t in matching_tasks(tasks, "meeting")] == [1]
+    assert [t["id"] for t in matching_tasks(tasks, "notes")] == [2]
+    assert [t["id"] for t in matching_tasks(tasks, "plan meet")] == [3]
+    assert matching_tasks(tasks, "the") == []
+
+
+def test_unclear_requests_get_help_instead_of_a_tool_call() -> None:
+    reply = step("What's the weather like?")
+    assert isinstance(reply, Reply)
+    assert reply.text.startswith("Sorry, I didn't understand that.")
+    assert "Add a task to buy groceries" in reply.text
+
+
+def test_read_conversation_takes_the_last_user_message_and_this_runs_tool_outputs() -> None:
+    items: list[Any] = [
+        {"role": "user", "content": "Delete the meeting task"},
+        {"role": "assistant", "content": "Which one should I delete? Tell me the task number."},
+        {"role": "user", "content": "3"},
+        {"type": "function_call", "call_id": "c1", "name": "delete_task", "arguments": '{"task_id": 3}'},
+        {"type": "function_call_output", "call_id": "c1", "output": json.dumps(changed("deleted", 3, "M"))},
+        {"type": "function_call", "call_id": "c2", "name": "delete_task", "arguments": '{"task_id": 4}'},
+        {
+            "type": "function_call_output",
+            "call_id": "c2",
+            "output": [{"type": "input_text", "text": "Task 4 not found"}],
+        },
+    ]
+    user, previous, outcomes = read_conversation(items)
+    assert user == "3"
+    assert previous == "Which one should I delete? Tell me the task number."
+    assert outcomes == [
+        ToolOutcome("delete_task", {"task_id": 3}, changed("deleted", 3, "M")),
+        ToolOutcome("delete_task", {"task_id": 4}, None, "Task 4 not found"),
+    ]
+
+
+def test_the_model_answers_in_the_sdks_output_types() -> None:
+    model = BuiltinModel()
+
+    def respond(items: list[Any]) -> Any:
+        return asyncio.run(
+            model.get_response(
+                None,
+                items,
+                ModelSettings(),
+                [],
+                None,
+                [],
+                ModelTracing.DISABLED,
+                previous_response_id=None,
+                conversation_id=None,
+                prompt=None,
+            )
+        )
+
+    first = respond([{"role": "user", "content": "Add a task to buy groceries"}])
+    (call,) = first.output
+    assert isinstance(call, ResponseFunctionToolCall)
+    assert call.name == "add_task"
+    assert json.loads(call.arguments) == {"title": "Buy groceries"}
+    assert call.call_id
+    output = {
+        "type": "function_call_output",
+        "call_id": call.call_id,
+        "output": json.dumps(changed("created", 7, "Buy groceries")),
+    }
+    second = respond([{"role": "user", "content": "Add a task to buy groceries"}, call.model_dump(), output])
+    (message,) = second.output
+    assert isinstance(message, ResponseOutputMessage)
+    assert message.content[0].text == "I've added 'Buy groceries' to your list (task 7)."  # type: ignore[union-attr]
