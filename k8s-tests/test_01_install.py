@@ -26,5 +26,5 @@ def test_the_migrations_hook_job_completed(release: Release) -> None:
 
 def test_helm_test_passes(release: Release) -> None:
     output = release.helm("test", release.name, "--logs", "--timeout", "5m")
-    assert "Phase:          Succeeded" in output or "Succeeded" in output, output
-    assert "Failed" not in output, output
+    # helm exits non-zero when a test pod fails; both test pods must have run.
+    assert output.count("Succeeded") >= 2, output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -92,24 +93,33 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
         "backend.autoscaling.maxReplicas=3",
         "--set",
         "backend.autoscaling.targetCPUUtilizationPercentage=20",
+        "--set",
+        "backend.autoscaling.targetMemoryUtilizationPercentage=100",
     )
     hpa = release.object_name("backend")
-    wait_until(
-        "the HPA to read CPU metrics",
-        lambda: bool(release.kubectl.json("get", "hpa", hpa).get("status", {}).get("currentMetrics")),
-        timeout=180,
-        interval=5,
-    )
+
+    def status() -> dict[str, Any]:
+        result: dict[str, Any] = release.kubectl.json("get", "hpa", hpa).get("status", {})
+        return result
+
+    def cpu_utilization() -> int:
+        for metric in status().get("currentMetrics") or []:
+            if metric.get("resource", {}).get("name") == "cpu":
+                return int(metric["resource"]["current"].get("averageUtilization", 0))
+        return -1
+
+    wait_until("the HPA to read CPU metrics", lambda: cpu_utilization() >= 0, timeout=180, interval=5)
+    assert status().get("desiredReplicas", 1) == 1, f"scaled out while idle: {status()}"
     load = Load(release, user, rate_per_target=25)
     try:
         load.start()
         waited = wait_until(
-            "the HPA to scale out",
-            lambda: release.kubectl.json("get", "hpa", hpa)["status"].get("desiredReplicas", 1) > 1,
-            timeout=300,
-            interval=5,
+            "the HPA to scale out", lambda: status().get("desiredReplicas", 1) > 1, timeout=300, interval=5
         )
-        print(f"[k8s-tests] HPA scaled the backend out after {waited:.0f}s of load")
+        print(
+            f"[k8s-tests] HPA scaled the backend out after {waited:.0f}s of load (CPU {cpu_utilization()}%)"
+        )
+        assert cpu_utilization() > 20
     finally:
         load.stop()
         load.delete()
