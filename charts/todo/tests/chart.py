@@ -124,9 +124,9 @@ def render_notes(values: Mapping[str, Any] | None = None) -> str:
 
 
 def validate_values(values: Mapping[str, Any]) -> None:
-    """Helm's schema validation of user values merged over the chart's defaults; raises helm.HelmValuesError."""
-    chart = _chart()
-    chart.validate_schema(chart.merge_values(dict(values)))
+    """Helm's schema validation of user values (it coalesces them with the chart's defaults itself);
+    raises helm.HelmValuesError."""
+    _chart().validate_schema(dict(values))
 
 
 def merged_values(values: Mapping[str, Any]) -> Obj:

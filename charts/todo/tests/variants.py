@@ -29,7 +29,7 @@ VARIANTS: dict[str, Variant] = {
         "values.yaml",
         (
             "postgresql.enabled=false,secrets.existingSecret=todo-external",
-            "externalDatabase.egressCidrs={203.0.113.0/24},networkPolicy.llmEgress.enabled=false",
+            "externalDatabase.egressCidrs={18.192.0.0/16},networkPolicy.llmEgress.enabled=false",
         ),
     ),
     "ingress-tls-registry": Variant(

@@ -33,7 +33,17 @@ def call(method: str, url: str, body: dict[str, Any] | None = None, token: str |
             status, raw = int(response.status), response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
-    return status, (json.loads(raw) if raw else None)
+    return status, decode(raw)
+
+
+def decode(raw: bytes) -> Any:
+    """JSON bodies as data; anything else (a proxy's error page) as text, so errors can show it."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")[:500]
 
 
 def expect(step: str, status: int, payload: Any, wanted: int) -> Any:

@@ -1,0 +1,193 @@
+"""Configuration reaches the pods (and rolls them when it changes); secrets stay in Secrets."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .chart import CHART_DIR, COMPONENTS, SECRET_KEYS, VALUES_FILES, Obj, Rendered, render, user_values
+from .variants import Variant, variant_params
+
+# What the services need from the Secret (docs/architecture.md, "Configuration").
+SECRET_ENV = {
+    "frontend": set(),
+    "backend": {"DATABASE_URL", "JWT_SECRET", "INTERNAL_TOKEN"},
+    "mcp-server": {"DATABASE_URL", "INTERNAL_TOKEN"},
+    "agent": {"INTERNAL_TOKEN", "LLM_API_KEY"},
+}
+CREDENTIAL_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+
+
+def pod_annotations(rendered: Rendered, component: str) -> dict[str, str]:
+    annotations: dict[str, str] = rendered.component("Deployment", component)["spec"]["template"]["metadata"]["annotations"]
+    return annotations
+
+
+def generated_secret(rendered: Rendered) -> dict[str, str]:
+    secret = rendered.component("Secret", "secrets")
+    return {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+
+
+def test_configmaps_carry_the_contract_configuration() -> None:
+    config = render().config_maps_data()
+    assert config["todo-frontend"]["BACKEND_URL"] == "http://todo-backend:8000"
+    assert config["todo-backend"]["MCP_SERVER_URL"] == "http://todo-mcp-server:8001/mcp"
+    assert config["todo-backend"]["AGENT_URL"] == "http://todo-agent:8002"
+    assert config["todo-agent"]["MCP_SERVER_URL"] == "http://todo-mcp-server:8001/mcp"
+    assert config["todo-agent"]["LLM_MODEL"] == "builtin"
+    allowed_hosts = config["todo-mcp-server"]["MCP_ALLOWED_HOSTS"].split(",")
+    # The Service name the backend and agent use as Host must pass the DNS-rebinding protection.
+    assert {"todo-mcp-server:*", "todo-mcp-server.todo.svc.cluster.local:*", "localhost:*"} <= set(allowed_hosts)
+    for name, (component, port) in COMPONENTS.items():
+        data = config[f"todo-{component}"]
+        assert data["PORT"] == str(port)
+        if name != "frontend":
+            assert data["HOST"] == "0.0.0.0"
+            assert data["SHUTDOWN_TIMEOUT_SECONDS"] == "20"
+
+
+def test_component_env_overrides_the_defaults_as_strings() -> None:
+    rendered = render(user_values(extra={"backend": {"env": {"LOG_LEVEL": "DEBUG", "JWT_EXPIRE_MINUTES": 60}}}))
+    data = rendered.config_maps_data()["todo-backend"]
+    assert (data["LOG_LEVEL"], data["JWT_EXPIRE_MINUTES"]) == ("DEBUG", "60")
+
+
+@pytest.mark.parametrize("component", ["frontend", "backend", "mcp-server", "agent"])
+def test_every_deployment_reads_its_own_configmap(component: str) -> None:
+    rendered = render()
+    container = rendered.component("Deployment", component)["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [{"configMapRef": {"name": f"todo-{component}"}}]
+    assert rendered.find("ConfigMap", f"todo-{component}") is not None
+
+
+@pytest.mark.parametrize("key", list(COMPONENTS))
+def test_changing_a_config_value_rolls_exactly_that_component(key: str) -> None:
+    before = render()
+    again = render()
+    after = render(user_values(extra={key: {"env": {"LOG_LEVEL": "DEBUG"}}}))
+    for other_key, (component, _) in COMPONENTS.items():
+        old = pod_annotations(before, component)["checksum/config"]
+        assert pod_annotations(again, component)["checksum/config"] == old, "the checksum must be deterministic"
+        changed = pod_annotations(after, component)["checksum/config"] != old
+        assert changed is (other_key == key), component
+
+
+def test_changing_the_secret_rolls_the_pods_that_use_it() -> None:
+    first = render(user_values(extra={"secrets": {"existingSecret": "todo-a"}}))
+    second = render(user_values(extra={"secrets": {"existingSecret": "todo-b"}}))
+    for component, keys in SECRET_ENV.items():
+        if keys:
+            assert pod_annotations(first, component)["checksum/secret"] != pod_annotations(second, component)["checksum/secret"]
+        else:
+            assert "checksum/secret" not in pod_annotations(first, component)
+
+
+def test_all_checksums_of_one_render_see_the_same_generated_secret() -> None:
+    rendered = render()
+    checksums = {pod_annotations(rendered, c)["checksum/secret"] for c, keys in SECRET_ENV.items() if keys}
+    checksums.add(rendered.component("StatefulSet", "postgresql")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"])
+    assert len(checksums) == 1
+
+
+def test_generated_secret_is_complete_strong_and_kept() -> None:
+    rendered = render()
+    secret = rendered.component("Secret", "secrets")
+    assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    values = generated_secret(rendered)
+    assert set(values) == {"JWT_SECRET", "INTERNAL_TOKEN", "POSTGRES_PASSWORD", "DATABASE_URL"}
+    assert len(values["JWT_SECRET"]) >= 32 and len(values["INTERNAL_TOKEN"]) >= 16
+    assert values["DATABASE_URL"] == f"postgresql://todo:{values['POSTGRES_PASSWORD']}@todo-postgresql:5432/todo"
+    assert generated_secret(render()) != values, "offline, every render draws new random values"
+
+
+def test_the_secret_template_reuses_values_already_in_the_cluster() -> None:
+    # `lookup` is empty offline, so this checks the template wiring that keeps secrets across `helm upgrade`.
+    helpers = (CHART_DIR / "templates" / "_helpers.tpl").read_text()
+    assert re.search(r'lookup "v1" "Secret" \.Release\.Namespace \$name', helpers)
+    for key in ("JWT_SECRET", "INTERNAL_TOKEN", "POSTGRES_PASSWORD"):
+        assert re.search(rf'get \$old "{key}" \| b64dec \| default \(randAlphaNum \d+\)', helpers), key
+
+
+@pytest.mark.parametrize("existing", ["", "todo-external"])
+def test_services_take_exactly_their_secrets_from_the_secret(existing: str) -> None:
+    rendered = render(user_values(extra={"secrets": {"existingSecret": existing}}))
+    secret_name = existing or "todo-secrets"
+    assert (rendered.find("Secret", "todo-secrets") is None) is bool(existing)
+    for component, keys in SECRET_ENV.items():
+        container = rendered.component("Deployment", component)["spec"]["template"]["spec"]["containers"][0]
+        from_secret = {
+            e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "secretKeyRef" in e.get("valueFrom", {})
+        }
+        assert set(from_secret) == keys, component
+        for name, ref in from_secret.items():
+            assert (ref["name"], ref["key"]) == (secret_name, name)
+            assert ref.get("optional", False) is (name == "LLM_API_KEY")
+
+
+def walk(node: Any, path: str = "") -> list[tuple[str, Any]]:
+    if isinstance(node, dict):
+        return [item for key, value in node.items() for item in walk(value, f"{path}.{key}")] + [(path, node)]
+    if isinstance(node, list):
+        return [item for index, value in enumerate(node) for item in walk(value, f"{path}[{index}]")]
+    return [(path, node)]
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_no_values_file_holds_a_secret(values_file: str) -> None:
+    values = yaml.safe_load(Path(CHART_DIR / values_file).read_text())
+    for path, node in walk(values):
+        if isinstance(node, dict):
+            leaked = set(node) & set(SECRET_KEYS)
+            assert not leaked, f"{values_file}: {path} sets {leaked}"
+        if isinstance(node, str):
+            assert not CREDENTIAL_IN_URL.search(node), f"{values_file}: {path} holds a URL with credentials"
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_no_secret_value_reaches_a_configmap_or_any_other_object(variant: Variant) -> None:
+    rendered = render(user_values(variant.values_file, *variant.sets))
+    secrets: set[str] = set()
+    if rendered.find("Secret", "todo-secrets") is not None:
+        secrets = set(generated_secret(rendered).values())
+    for obj in rendered.objects:
+        if obj["kind"] == "Secret":
+            continue
+        text = yaml.safe_dump(obj)
+        for value in secrets:
+            assert value not in text, f"{obj['kind']}/{obj['metadata']['name']} contains a secret value"
+    for name, data in rendered.config_maps_data().items():
+        assert not set(data) & set(SECRET_KEYS), name
+        for key, value in data.items():
+            assert not CREDENTIAL_IN_URL.search(value), f"ConfigMap {name}: {key} holds a URL with credentials"
+
+
+def test_external_database_without_an_existing_secret_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(Exception, match=r"existingSecret"):
+        render(user_values(extra={"postgresql": {"enabled": False}}))
+
+
+def test_a_real_llm_without_an_api_key_secret_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(Exception, match=r"LLM_MODEL=gpt-4o-mini needs an API key"):
+        render(user_values(extra={"agent": {"env": {"LLM_MODEL": "gpt-4o-mini"}}}))
+    rendered = render(user_values(extra={"agent": {"env": {"LLM_MODEL": "gpt-4o-mini"}}, "secrets": {"existingSecret": "s"}}))
+    assert rendered.config_maps_data()["todo-agent"]["LLM_MODEL"] == "gpt-4o-mini"
+
+
+def secret_refs(obj: Obj) -> set[str]:
+    return {
+        ref["name"]
+        for _, node in walk(obj)
+        if isinstance(node, dict)
+        for ref in [node.get("secretKeyRef")]
+        if isinstance(ref, dict)
+    }
+
+
+def test_the_bundled_database_password_comes_from_the_same_secret() -> None:
+    statefulset = render().component("StatefulSet", "postgresql")
+    assert secret_refs(statefulset) == {"todo-secrets"}
