@@ -1,4 +1,4 @@
-"""Render the chart offline with Helm's own engine (helm-python-sdk) and give tests typed access to the result."""
+"""Render the chart offline with Helm's own engine (helm-python-sdk); typed access to the result."""
 
 from __future__ import annotations
 
@@ -24,7 +24,14 @@ COMPONENTS: dict[str, tuple[str, int]] = {
     "mcpServer": ("mcp-server", 8001),
     "agent": ("agent", 8002),
 }
-SECRET_KEYS = ("JWT_SECRET", "INTERNAL_TOKEN", "DATABASE_URL", "DATABASE_DIRECT_URL", "LLM_API_KEY", "POSTGRES_PASSWORD")
+SECRET_KEYS = (
+    "JWT_SECRET",
+    "INTERNAL_TOKEN",
+    "DATABASE_URL",
+    "DATABASE_DIRECT_URL",
+    "LLM_API_KEY",
+    "POSTGRES_PASSWORD",
+)
 POD_KINDS = ("Deployment", "StatefulSet", "Job", "Pod")
 
 Obj = dict[str, Any]
@@ -77,12 +84,16 @@ class Rendered:
 
     def component(self, kind: str, component: str) -> Obj:
         """The one object of `kind` labelled with `component` (names change with fullnameOverride)."""
-        matches = [o for o in self.of_kind(kind) if o["metadata"]["labels"]["app.kubernetes.io/component"] == component]
+        matches = [
+            o
+            for o in self.of_kind(kind)
+            if o["metadata"]["labels"]["app.kubernetes.io/component"] == component
+        ]
         assert len(matches) == 1, f"expected one {kind} of component {component}, found {len(matches)}"
         return matches[0]
 
     def pod_specs(self) -> Iterator[tuple[Obj, Obj, Obj]]:
-        """(owner object, pod metadata, pod spec) of every pod the release can create, hooks and tests included."""
+        """(owner, pod metadata, pod spec) of every pod the release can create, hooks and tests included."""
         for obj in self.objects:
             if obj["kind"] == "Pod":
                 yield obj, obj["metadata"], obj["spec"]
@@ -100,7 +111,9 @@ class Rendered:
         return {cm["metadata"]["name"]: cm.get("data", {}) for cm in self.of_kind("ConfigMap")}
 
 
-def render(values: Mapping[str, Any] | None = None, *, release: str = RELEASE, namespace: str = NAMESPACE) -> Rendered:
+def render(
+    values: Mapping[str, Any] | None = None, *, release: str = RELEASE, namespace: str = NAMESPACE
+) -> Rendered:
     """Render like `helm template` (hooks and test pods included; `lookup` finds nothing offline)."""
     manifests = _chart().render(dict(values or {}), name=release, namespace=namespace, is_install=True)
     objects: list[Obj] = []
@@ -113,7 +126,7 @@ def render(values: Mapping[str, Any] | None = None, *, release: str = RELEASE, n
     return Rendered(objects)
 
 
-def annotations(obj: Obj) -> dict[str, str]:
+def annotations_of(obj: Obj) -> dict[str, str]:
     annotated: dict[str, str] = obj["metadata"].get("annotations") or {}
     return annotated
 

@@ -85,7 +85,9 @@ def peer_matches(peer: Mapping[str, Any], policy_namespace: str, endpoint: Endpo
     return namespace_ok and pod_ok
 
 
-def port_matches(rule_ports: list[Mapping[str, Any]] | None, destination: Endpoint, protocol: str, port: int) -> bool:
+def port_matches(
+    rule_ports: list[Mapping[str, Any]] | None, destination: Endpoint, protocol: str, port: int
+) -> bool:
     if not rule_ports:
         return True
     for rule_port in rule_ports:
@@ -129,7 +131,9 @@ class Cluster:
     def is_isolated(self, pod: Endpoint, direction: str) -> bool:
         return bool(self._selecting(pod, direction))
 
-    def _side_allows(self, pod: Endpoint, direction: str, peer: Endpoint, destination: Endpoint, protocol: str, port: int) -> bool:
+    def _side_allows(
+        self, pod: Endpoint, direction: str, peer: Endpoint, destination: Endpoint, protocol: str, port: int
+    ) -> bool:
         policies = self._selecting(pod, direction)
         if not policies:
             return True
@@ -144,9 +148,9 @@ class Cluster:
         return False
 
     def allows(self, source: Endpoint, destination: Endpoint, protocol: str, port: int) -> bool:
-        return self._side_allows(source, "Egress", destination, destination, protocol, port) and self._side_allows(
-            destination, "Ingress", source, destination, protocol, port
-        )
+        return self._side_allows(
+            source, "Egress", destination, destination, protocol, port
+        ) and self._side_allows(destination, "Ingress", source, destination, protocol, port)
 
     def allowed_flows(self, sources: Iterable[Endpoint]) -> set[Flow]:
         return {

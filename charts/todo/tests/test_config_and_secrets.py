@@ -24,7 +24,9 @@ CREDENTIAL_IN_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 
 
 def pod_annotations(rendered: Rendered, component: str) -> dict[str, str]:
-    annotations: dict[str, str] = rendered.component("Deployment", component)["spec"]["template"]["metadata"]["annotations"]
+    annotations: dict[str, str] = rendered.component("Deployment", component)["spec"]["template"]["metadata"][
+        "annotations"
+    ]
     return annotations
 
 
@@ -42,17 +44,21 @@ def test_configmaps_carry_the_contract_configuration() -> None:
     assert config["todo-agent"]["LLM_MODEL"] == "builtin"
     allowed_hosts = config["todo-mcp-server"]["MCP_ALLOWED_HOSTS"].split(",")
     # The Service name the backend and agent use as Host must pass the DNS-rebinding protection.
-    assert {"todo-mcp-server:*", "todo-mcp-server.todo.svc.cluster.local:*", "localhost:*"} <= set(allowed_hosts)
+    assert {"todo-mcp-server:*", "todo-mcp-server.todo.svc.cluster.local:*", "localhost:*"} <= set(
+        allowed_hosts
+    )
     for name, (component, port) in COMPONENTS.items():
         data = config[f"todo-{component}"]
         assert data["PORT"] == str(port)
         if name != "frontend":
-            assert data["HOST"] == "0.0.0.0"
+            assert data["HOST"] == "0.0.0.0"  # noqa: S104 - the value a server must bind to in a pod
             assert data["SHUTDOWN_TIMEOUT_SECONDS"] == "20"
 
 
 def test_component_env_overrides_the_defaults_as_strings() -> None:
-    rendered = render(user_values(extra={"backend": {"env": {"LOG_LEVEL": "DEBUG", "JWT_EXPIRE_MINUTES": 60}}}))
+    rendered = render(
+        user_values(extra={"backend": {"env": {"LOG_LEVEL": "DEBUG", "JWT_EXPIRE_MINUTES": 60}}})
+    )
     data = rendered.config_maps_data()["todo-backend"]
     assert (data["LOG_LEVEL"], data["JWT_EXPIRE_MINUTES"]) == ("DEBUG", "60")
 
@@ -72,7 +78,9 @@ def test_changing_a_config_value_rolls_exactly_that_component(key: str) -> None:
     after = render(user_values(extra={key: {"env": {"LOG_LEVEL": "DEBUG"}}}))
     for other_key, (component, _) in COMPONENTS.items():
         old = pod_annotations(before, component)["checksum/config"]
-        assert pod_annotations(again, component)["checksum/config"] == old, "the checksum must be deterministic"
+        assert pod_annotations(again, component)["checksum/config"] == old, (
+            "the checksum must be deterministic"
+        )
         changed = pod_annotations(after, component)["checksum/config"] != old
         assert changed is (other_key == key), component
 
@@ -82,7 +90,10 @@ def test_changing_the_secret_rolls_the_pods_that_use_it() -> None:
     second = render(user_values(extra={"secrets": {"existingSecret": "todo-b"}}))
     for component, keys in SECRET_ENV.items():
         if keys:
-            assert pod_annotations(first, component)["checksum/secret"] != pod_annotations(second, component)["checksum/secret"]
+            assert (
+                pod_annotations(first, component)["checksum/secret"]
+                != pod_annotations(second, component)["checksum/secret"]
+            )
         else:
             assert "checksum/secret" not in pod_annotations(first, component)
 
@@ -90,7 +101,11 @@ def test_changing_the_secret_rolls_the_pods_that_use_it() -> None:
 def test_all_checksums_of_one_render_see_the_same_generated_secret() -> None:
     rendered = render()
     checksums = {pod_annotations(rendered, c)["checksum/secret"] for c, keys in SECRET_ENV.items() if keys}
-    checksums.add(rendered.component("StatefulSet", "postgresql")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"])
+    checksums.add(
+        rendered.component("StatefulSet", "postgresql")["spec"]["template"]["metadata"]["annotations"][
+            "checksum/secret"
+        ]
+    )
     assert len(checksums) == 1
 
 
@@ -100,8 +115,11 @@ def test_generated_secret_is_complete_strong_and_kept() -> None:
     assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     values = generated_secret(rendered)
     assert set(values) == {"JWT_SECRET", "INTERNAL_TOKEN", "POSTGRES_PASSWORD", "DATABASE_URL"}
-    assert len(values["JWT_SECRET"]) >= 32 and len(values["INTERNAL_TOKEN"]) >= 16
-    assert values["DATABASE_URL"] == f"postgresql://todo:{values['POSTGRES_PASSWORD']}@todo-postgresql:5432/todo"
+    assert len(values["JWT_SECRET"]) >= 32
+    assert len(values["INTERNAL_TOKEN"]) >= 16
+    assert (
+        values["DATABASE_URL"] == f"postgresql://todo:{values['POSTGRES_PASSWORD']}@todo-postgresql:5432/todo"
+    )
     assert generated_secret(render()) != values, "offline, every render draws new random values"
 
 
@@ -121,7 +139,9 @@ def test_services_take_exactly_their_secrets_from_the_secret(existing: str) -> N
     for component, keys in SECRET_ENV.items():
         container = rendered.component("Deployment", component)["spec"]["template"]["spec"]["containers"][0]
         from_secret = {
-            e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "secretKeyRef" in e.get("valueFrom", {})
+            e["name"]: e["valueFrom"]["secretKeyRef"]
+            for e in container["env"]
+            if "secretKeyRef" in e.get("valueFrom", {})
         }
         assert set(from_secret) == keys, component
         for name, ref in from_secret.items():
@@ -163,7 +183,9 @@ def test_no_secret_value_reaches_a_configmap_or_any_other_object(variant: Varian
     for name, data in rendered.config_maps_data().items():
         assert not set(data) & set(SECRET_KEYS), name
         for key, value in data.items():
-            assert not CREDENTIAL_IN_URL.search(value), f"ConfigMap {name}: {key} holds a URL with credentials"
+            assert not CREDENTIAL_IN_URL.search(value), (
+                f"ConfigMap {name}: {key} holds a URL with credentials"
+            )
 
 
 def test_external_database_without_an_existing_secret_is_refused_with_a_clear_message() -> None:
@@ -174,7 +196,11 @@ def test_external_database_without_an_existing_secret_is_refused_with_a_clear_me
 def test_a_real_llm_without_an_api_key_secret_is_refused_with_a_clear_message() -> None:
     with pytest.raises(Exception, match=r"LLM_MODEL=gpt-4o-mini needs an API key"):
         render(user_values(extra={"agent": {"env": {"LLM_MODEL": "gpt-4o-mini"}}}))
-    rendered = render(user_values(extra={"agent": {"env": {"LLM_MODEL": "gpt-4o-mini"}}, "secrets": {"existingSecret": "s"}}))
+    rendered = render(
+        user_values(
+            extra={"agent": {"env": {"LLM_MODEL": "gpt-4o-mini"}}, "secrets": {"existingSecret": "s"}}
+        )
+    )
     assert rendered.config_maps_data()["todo-agent"]["LLM_MODEL"] == "gpt-4o-mini"
 
 

@@ -80,12 +80,15 @@ def test_readiness_check_passes_when_every_service_is_ready_even_if_late(servers
     urls = f"frontend={servers[0].url}/api/healthz,backend={servers[1].url}/readyz"
     result = run_script("check_ready.py", {"READINESS_URLS": urls, "READY_TIMEOUT_SECONDS": "30"})
     assert result.returncode == 0, result.stderr
-    assert "ready: frontend" in result.stdout and "ready: backend" in result.stdout
+    assert "ready: frontend" in result.stdout
+    assert "ready: backend" in result.stdout
 
 
 def test_readiness_check_fails_naming_the_service_that_is_not_ready(servers: list[Health]) -> None:
     servers += [Health(0), Health(-1)]
-    urls = f"backend={servers[0].url}/readyz,agent={servers[1].url}/readyz,mcp-server=http://127.0.0.1:9/readyz"
+    urls = (
+        f"backend={servers[0].url}/readyz,agent={servers[1].url}/readyz,mcp-server=http://127.0.0.1:9/readyz"
+    )
     result = run_script("check_ready.py", {"READINESS_URLS": urls, "READY_TIMEOUT_SECONDS": "3"})
     assert result.returncode == 1
     assert f"NOT READY: agent {servers[1].url}/readyz -> 503" in result.stderr
@@ -113,12 +116,15 @@ def test_user_flow_refuses_a_bad_configuration() -> None:
 
 
 def stack_available() -> bool:
-    return all(importlib.util.find_spec(f"{package}.__main__") for package in ("todo_backend", "todo_mcp_server", "todo_agent"))
+    return all(
+        importlib.util.find_spec(f"{package}.__main__")
+        for package in ("todo_backend", "todo_mcp_server", "todo_agent")
+    )
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[dict[str, str]]:
-    """The real services (backend, mcp-server, agent with the builtin model, PostgreSQL) via the shared launcher."""
+    """The real services (backend, mcp-server, builtin-model agent, PostgreSQL) via the shared launcher."""
     if not stack_available():
         pytest.skip("the Python services are not in this checkout yet (no todo_backend/__main__ etc.)")
     process = subprocess.Popen(
@@ -128,7 +134,8 @@ def stack() -> Iterator[dict[str, str]]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert process.stdin and process.stdout
+    assert process.stdin
+    assert process.stdout
     try:
         line = process.stdout.readline()
         assert line, f"the stack launcher exited with {process.wait(timeout=30)} before printing its URLs"
@@ -149,7 +156,11 @@ def test_user_flow_passes_against_the_real_stack(stack: dict[str, str]) -> None:
 def test_readiness_check_passes_against_the_real_stack(stack: dict[str, str]) -> None:
     urls = ",".join(
         f"{name}={stack[key].removesuffix('/mcp')}/readyz"
-        for name, key in (("backend", "backend_url"), ("mcp-server", "mcp_server_url"), ("agent", "agent_url"))
+        for name, key in (
+            ("backend", "backend_url"),
+            ("mcp-server", "mcp_server_url"),
+            ("agent", "agent_url"),
+        )
     )
     result = run_script("check_ready.py", {"READINESS_URLS": urls, "READY_TIMEOUT_SECONDS": "30"})
     assert result.returncode == 0, result.stderr
@@ -158,7 +169,13 @@ def test_readiness_check_passes_against_the_real_stack(stack: dict[str, str]) ->
 def test_scripts_use_only_the_standard_library() -> None:
     for script in SCRIPTS.glob("*.py"):
         result = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", f"import runpy, sys; sys.argv=['x']; runpy.run_path({str(script)!r}, run_name='__main__')"],
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                f"import runpy, sys; sys.argv=['x']; runpy.run_path({str(script)!r}, run_name='__main__')",
+            ],
             env={"READINESS_URLS": "", "BACKEND_URL": ""},
             capture_output=True,
             text=True,

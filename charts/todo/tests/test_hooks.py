@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from .chart import CHART_DIR, Obj, Rendered, annotations, render, user_values
+from .chart import CHART_DIR, Obj, Rendered, annotations_of, render, user_values
 
 EXTERNAL_DB = {"postgresql": {"enabled": False}, "secrets": {"existingSecret": "todo-external"}}
 
 
 def hook_phases(obj: Obj) -> set[str]:
-    return set(annotations(obj).get("helm.sh/hook", "").split(",")) - {""}
+    return set(annotations_of(obj).get("helm.sh/hook", "").split(",")) - {""}
 
 
 def hook_weight(obj: Obj) -> int:
-    return int(annotations(obj).get("helm.sh/hook-weight", "0"))
+    return int(annotations_of(obj).get("helm.sh/hook-weight", "0"))
 
 
 def migrations_job(rendered: Rendered) -> Obj:
@@ -38,11 +38,13 @@ def test_migrations_run_both_schemas_with_bounded_retries_and_cleanup() -> None:
     for container in steps:
         url = next(e for e in container["env"] if e["name"] == "DATABASE_URL")
         assert url["valueFrom"]["secretKeyRef"] == {"name": "todo-secrets", "key": "DATABASE_URL"}
-    assert annotations(job)["helm.sh/hook-delete-policy"] == "before-hook-creation"
+    assert annotations_of(job)["helm.sh/hook-delete-policy"] == "before-hook-creation"
 
 
 def test_migrations_can_use_a_direct_database_url() -> None:
-    rendered = render(user_values(extra={**EXTERNAL_DB, "migrations": {"databaseUrlKey": "DATABASE_DIRECT_URL"}}))
+    rendered = render(
+        user_values(extra={**EXTERNAL_DB, "migrations": {"databaseUrlKey": "DATABASE_DIRECT_URL"}})
+    )
     for container in migrations_job(rendered)["spec"]["template"]["spec"]["containers"]:
         url = next(e for e in container["env"] if e["name"] == "DATABASE_URL")
         assert url["valueFrom"]["secretKeyRef"] == {"name": "todo-external", "key": "DATABASE_DIRECT_URL"}
@@ -60,10 +62,15 @@ def test_migrations_only_need_what_exists_when_they_run(values: Obj, first_run: 
     assert hook_phases(job) == {first_run, "pre-upgrade"}
     pod = job["spec"]["template"]["spec"]
     account = rendered.get("ServiceAccount", pod["serviceAccountName"])
-    assert hook_phases(account) == hook_phases(job), "the Job's ServiceAccount must exist in every phase it runs"
+    assert hook_phases(account) == hook_phases(job), (
+        "the Job's ServiceAccount must exist in every phase it runs"
+    )
     assert hook_weight(account) < hook_weight(job)
     secret_names = {
-        e["valueFrom"]["secretKeyRef"]["name"] for c in pod["initContainers"] + pod["containers"] for e in c["env"] if "valueFrom" in e
+        e["valueFrom"]["secretKeyRef"]["name"]
+        for c in pod["initContainers"] + pod["containers"]
+        for e in c["env"]
+        if "valueFrom" in e
     }
     if first_run == "pre-install":
         # Nothing the release creates exists yet: the Secret must come from outside the chart.
@@ -105,7 +112,7 @@ def test_helm_test_checks_every_service_then_runs_the_user_flow() -> None:
         assert container["image"] == "todo-backend:0.1.0"
         assert pod["spec"]["restartPolicy"] == "Never"
         assert pod["spec"]["activeDeadlineSeconds"] > 0
-        assert "hook-succeeded" in annotations(pod)["helm.sh/hook-delete-policy"]
+        assert "hook-succeeded" in annotations_of(pod)["helm.sh/hook-delete-policy"]
 
 
 def test_helm_test_scripts_are_shipped_verbatim() -> None:

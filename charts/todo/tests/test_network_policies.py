@@ -29,13 +29,24 @@ WORLD = (
         {"kubernetes.io/metadata.name": "kube-system"},
         (("UDP", 53, "dns"), ("TCP", 53, "dns-tcp")),
     ),
-    Endpoint("neighbour", "10.244.2.3", NAMESPACE, {"app": "neighbour"}, NAMESPACE_LABELS, (("TCP", 5432, ""), ("TCP", 8080, ""))),
+    Endpoint(
+        "neighbour",
+        "10.244.2.3",
+        NAMESPACE,
+        {"app": "neighbour"},
+        NAMESPACE_LABELS,
+        (("TCP", 5432, ""), ("TCP", 8080, "")),
+    ),
     # Same labels as the release's database, in another namespace: pod selectors must not reach it.
     Endpoint(
         "impostor-in-other-namespace",
         "10.244.3.4",
         "other",
-        {"app.kubernetes.io/name": "todo", "app.kubernetes.io/instance": "todo", "app.kubernetes.io/component": "postgresql"},
+        {
+            "app.kubernetes.io/name": "todo",
+            "app.kubernetes.io/instance": "todo",
+            "app.kubernetes.io/component": "postgresql",
+        },
         {"kubernetes.io/metadata.name": "other"},
         (("TCP", 5432, "postgresql"), ("TCP", 8000, "http")),
     ),
@@ -55,7 +66,9 @@ def release_pods(rendered: Rendered) -> dict[str, Endpoint]:
             for c in spec.get("initContainers", []) + spec["containers"]
             for p in c.get("ports", [])
         )
-        pods[component] = Endpoint(component, f"10.244.0.{index + 10}", NAMESPACE, metadata["labels"], NAMESPACE_LABELS, ports)
+        pods[component] = Endpoint(
+            component, f"10.244.0.{index + 10}", NAMESPACE, metadata["labels"], NAMESPACE_LABELS, ports
+        )
     return pods
 
 
@@ -90,14 +103,23 @@ def expected_flows(values: Obj, pods: dict[str, Endpoint]) -> set[Flow]:
         flows |= {
             Flow("agent", e.name, "TCP", 443)
             for e in WORLD
-            if not e.is_pod and ipaddress.ip_address(e.ip).is_global and any(p[:2] == ("TCP", 443) for p in e.ports)
+            if not e.is_pod
+            and ipaddress.ip_address(e.ip).is_global
+            and any(p[:2] == ("TCP", 443) for p in e.ports)
         }
     if values["tests"]["enabled"]:
-        flows |= {Flow("tests", name, "TCP", port) for name, port in (("frontend", 3000), ("backend", 8000), ("mcp-server", 8001), ("agent", 8002))}
+        flows |= {
+            Flow("tests", name, "TCP", port)
+            for name, port in (("frontend", 3000), ("backend", 8000), ("mcp-server", 8001), ("agent", 8002))
+        }
     return flows
 
 
-ENFORCED = [pytest.param(v, id=n) for n, v in VARIANTS.items() if "networkPolicy.enabled=false" not in ",".join(v.sets)]
+ENFORCED = [
+    pytest.param(v, id=n)
+    for n, v in VARIANTS.items()
+    if "networkPolicy.enabled=false" not in ",".join(v.sets)
+]
 
 
 @pytest.mark.parametrize("variant", ENFORCED)
@@ -115,7 +137,9 @@ def test_allowed_flows_are_exactly_the_architecture(variant: Variant) -> None:
     values = user_values(variant.values_file, *variant.sets)
     cluster, pods = cluster_of(render(values))
     sources = [*pods.values(), *(e for e in WORLD if e.is_pod)]
-    involving_release = {f for f in cluster.allowed_flows(sources) if f.source in pods or f.destination in pods}
+    involving_release = {
+        f for f in cluster.allowed_flows(sources) if f.source in pods or f.destination in pods
+    }
     expected = expected_flows(merged_values(values), pods)
     assert sorted(involving_release - expected, key=str) == [], "allowed but not in the contract"
     assert sorted(expected - involving_release, key=str) == [], "in the contract but blocked"
@@ -130,7 +154,15 @@ def test_the_agent_never_reaches_private_or_metadata_addresses() -> None:
 
 
 def test_the_frontend_accepts_only_the_configured_ingress_controller() -> None:
-    values = user_values(extra={"networkPolicy": {"ingressController": {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "traefik"}}}}})
+    values = user_values(
+        extra={
+            "networkPolicy": {
+                "ingressController": {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "traefik"}}
+                }
+            }
+        }
+    )
     cluster, pods = cluster_of(render(values))
     controller = WORLD[0]
     assert not cluster.allows(controller, pods["frontend"], "TCP", 3000)

@@ -1,4 +1,4 @@
-"""Helm lint, and every rendered object against the Kubernetes schemas (oldest supported and newest bundled)."""
+"""Helm lint, and every rendered object against the Kubernetes schemas (1.30 and the newest bundled)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def test_every_object_is_valid_for_kubernetes_strictly(variant: Variant, kube_ve
         try:
             kubernetes_validate.validate(obj, kube_version, strict=True)
         except kubernetes_validate.ValidationError as error:
-            pytest.fail(f"{name} is invalid for Kubernetes {kube_version}: {error.message} at {list(error.path)}")
+            pytest.fail(
+                f"{name} is invalid for Kubernetes {kube_version}: {error.message} at {list(error.path)}"
+            )
 
 
 def test_strict_validation_catches_an_unknown_field() -> None:

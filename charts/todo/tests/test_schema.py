@@ -28,10 +28,16 @@ def test_every_values_file_is_accepted(values_file: str) -> None:
         ({"mcp": {"replicas": 1}}, "additional properties 'mcp' not allowed"),
         ({"mcp-server": {}}, "additional properties 'mcp-server' not allowed"),
         ({"agent": {"replica": 2}}, "additional properties 'replica' not allowed"),
-        ({"frontend": {"resources": {"limits": {"cpu": "lots", "memory": "256Mi"}}}}, "/frontend/resources/limits/cpu'"),
+        (
+            {"frontend": {"resources": {"limits": {"cpu": "lots", "memory": "256Mi"}}}},
+            "/frontend/resources/limits/cpu'",
+        ),
         ({"frontend": {"resources": {"limits": None}}}, "missing property 'limits'"),
         ({"backend": {"image": {"pullPolicy": "Sometimes"}}}, "/backend/image/pullPolicy'"),
-        ({"agent": {"autoscaling": {"enabled": "yes"}}}, "/agent/autoscaling/enabled': got string, want boolean"),
+        (
+            {"agent": {"autoscaling": {"enabled": "yes"}}},
+            "/agent/autoscaling/enabled': got string, want boolean",
+        ),
         ({"agent": {"env": {"LLM_API_KEY": "sk-123"}}}, "/agent/env/LLM_API_KEY'"),
         ({"backend": {"env": {"JWT_SECRET": "x" * 40}}}, "/backend/env/JWT_SECRET'"),
         ({"backend": {"env": {"PORT": "9000"}}}, "/backend/env/PORT'"),

@@ -42,7 +42,11 @@ def scan(values_file: str) -> list[dict[str, Any]]:
         check=True,
     )
     report = json.loads(result.stdout)
-    return [m | {"Target": r["Target"]} for r in report.get("Results", []) for m in r.get("Misconfigurations") or []]
+    return [
+        m | {"Target": r["Target"]}
+        for r in report.get("Results", [])
+        for m in r.get("Misconfigurations") or []
+    ]
 
 
 def accepted_findings() -> set[str]:
@@ -54,23 +58,39 @@ def accepted_findings() -> set[str]:
 @pytest.mark.parametrize("values_file", VALUES_FILES)
 def test_trivy_finds_nothing_high_and_only_accepted_lower_findings(values_file: str) -> None:
     findings = scan(values_file)
-    severe = [f"{f['ID']} {f['Severity']} {f['Target']}: {f['Message']}" for f in findings if f["Severity"] in ("HIGH", "CRITICAL")]
+    severe = [
+        f"{f['ID']} {f['Severity']} {f['Target']}: {f['Message']}"
+        for f in findings
+        if f["Severity"] in ("HIGH", "CRITICAL")
+    ]
     assert severe == []
-    unexplained = {f"{f['ID']} ({f['Severity']}): {f['Message']}" for f in findings if f["ID"] not in accepted_findings()}
+    unexplained = {
+        f"{f['ID']} ({f['Severity']}): {f['Message']}" for f in findings if f["ID"] not in accepted_findings()
+    }
     assert sorted(unexplained) == [], "fix these or accept them with a reason in README.md"
 
 
 def test_trivy_reports_a_weakened_chart(tmp_path: Path) -> None:
     """The scan is real: a privileged container is reported HIGH."""
     weakened = tmp_path / "values-weakened.yaml"
-    weakened.write_text("backend:\n  securityContext:\n    privileged: true\n    allowPrivilegeEscalation: true\n")
+    weakened.write_text(
+        "backend:\n  securityContext:\n    privileged: true\n    allowPrivilegeEscalation: true\n"
+    )
     findings = scan_with_extra(weakened)
     assert any(f["Severity"] in ("HIGH", "CRITICAL") for f in findings)
 
 
 def scan_with_extra(values: Path) -> list[dict[str, Any]]:
     result = subprocess.run(
-        [trivy_binary(), "config", "--quiet", "--skip-check-update", "--format=json", f"--helm-values={values}", str(CHART_DIR)],
+        [
+            trivy_binary(),
+            "config",
+            "--quiet",
+            "--skip-check-update",
+            "--format=json",
+            f"--helm-values={values}",
+            str(CHART_DIR),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -6,7 +6,17 @@ import re
 
 import pytest
 
-from .chart import COMPONENTS, RELEASE, Obj, Rendered, annotations, merged_values, render, render_notes, user_values
+from .chart import (
+    COMPONENTS,
+    RELEASE,
+    Obj,
+    Rendered,
+    annotations_of,
+    merged_values,
+    render,
+    render_notes,
+    user_values,
+)
 from .variants import Variant, variant_params
 
 STANDARD_LABELS = {
@@ -50,7 +60,8 @@ def test_every_pod_meets_the_restricted_pod_security_standard(variant: Variant) 
         assert spec["automountServiceAccountToken"] is False, where
         assert spec["serviceAccountName"] in service_accounts, f"{where}: its ServiceAccount is not rendered"
         assert service_accounts[spec["serviceAccountName"]]["automountServiceAccountToken"] is False
-        assert not spec.get("hostNetwork") and not spec.get("hostPID") and not spec.get("hostIPC"), where
+        for host_namespace in ("hostNetwork", "hostPID", "hostIPC"):
+            assert not spec.get(host_namespace), where
         emptydirs = {v["name"] for v in spec["volumes"] if "emptyDir" in v}
         for container in spec.get("initContainers", []) + spec["containers"]:
             security = container["securityContext"]
@@ -62,7 +73,9 @@ def test_every_pod_meets_the_restricted_pod_security_standard(variant: Variant) 
             assert security.get("runAsNonRoot", pod_security["runAsNonRoot"]) is True, label
             assert security.get("runAsUser", 10001) == 10001, label
             tmp = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
-            assert len(tmp) == 1 and tmp[0]["name"] in emptydirs, f"{label}: /tmp is not a writable emptyDir"
+            assert [m["name"] in emptydirs for m in tmp] == [True], (
+                f"{label}: /tmp is not a writable emptyDir"
+            )
 
 
 @pytest.mark.parametrize("variant", variant_params())
@@ -70,7 +83,9 @@ def test_every_container_has_cpu_and_memory_requests_and_limits(variant: Variant
     for owner, _, container in rendered_variant(variant).containers():
         resources = container["resources"]
         for kind in ("requests", "limits"):
-            assert set(resources[kind]) == {"cpu", "memory"}, f"{owner['metadata']['name']}/{container['name']}"
+            assert set(resources[kind]) == {"cpu", "memory"}, (
+                f"{owner['metadata']['name']}/{container['name']}"
+            )
 
 
 def test_resource_figures_are_the_ones_the_container_tests_read() -> None:
@@ -103,7 +118,7 @@ def test_application_containers_probe_the_contract_endpoints(variant: Variant) -
 
 def test_frontend_binds_all_interfaces_although_kubernetes_sets_hostname() -> None:
     container = render().component("Deployment", "frontend")["spec"]["template"]["spec"]["containers"][0]
-    assert env_of(container)["HOSTNAME"] == {"name": "HOSTNAME", "value": "0.0.0.0"}
+    assert env_of(container)["HOSTNAME"] == {"name": "HOSTNAME", "value": "0.0.0.0"}  # noqa: S104
 
 
 @pytest.mark.parametrize("variant", variant_params())
@@ -146,11 +161,17 @@ def test_an_autoscaler_owns_the_replica_count(key: str) -> None:
     assert manual.component("Deployment", component)["spec"]["replicas"] == 3
     assert manual.find("HorizontalPodAutoscaler", f"{RELEASE}-{component}") is None
 
-    scaled = render(user_values(extra={key: {"autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 5}}}))
+    scaled = render(
+        user_values(extra={key: {"autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 5}}})
+    )
     assert "replicas" not in scaled.component("Deployment", component)["spec"]
     hpa = scaled.component("HorizontalPodAutoscaler", component)
     assert hpa["apiVersion"] == "autoscaling/v2"
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{RELEASE}-{component}"}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": f"{RELEASE}-{component}",
+    }
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 5)
     assert {m["resource"]["name"] for m in hpa["spec"]["metrics"]} == {"cpu", "memory"}
 
@@ -171,7 +192,10 @@ def test_a_disruption_budget_exists_only_for_more_than_one_pod(overrides: Obj, e
     assert (pdb is not None) is expected
     if pdb is not None:
         assert pdb["spec"]["maxUnavailable"] == 1
-        assert pdb["spec"]["selector"]["matchLabels"] == rendered.component("Deployment", "backend")["spec"]["selector"]["matchLabels"]
+        assert (
+            pdb["spec"]["selector"]["matchLabels"]
+            == rendered.component("Deployment", "backend")["spec"]["selector"]["matchLabels"]
+        )
 
 
 def test_production_example_runs_at_least_two_pods_with_autoscaling_and_budgets() -> None:
@@ -221,8 +245,12 @@ def test_selectors_do_not_change_when_the_chart_or_app_version_changes() -> None
 
 def test_images_come_from_the_global_registry_and_tag_unless_a_component_overrides_them() -> None:
     rendered = render(
-        user_values(extra={"global": {"image": {"registry": "reg.example/todo", "tag": "2.0.0"}},
-                           "agent": {"image": {"tag": "2.0.1", "pullPolicy": "Always"}}})
+        user_values(
+            extra={
+                "global": {"image": {"registry": "reg.example/todo", "tag": "2.0.0"}},
+                "agent": {"image": {"tag": "2.0.1", "pullPolicy": "Always"}},
+            }
+        )
     )
     backend = rendered.component("Deployment", "backend")["spec"]["template"]["spec"]["containers"][0]
     agent = rendered.component("Deployment", "agent")["spec"]["template"]["spec"]["containers"][0]
@@ -254,7 +282,8 @@ def test_bundled_postgresql_persists_under_the_path_every_image_major_accepts() 
 def test_ingress_routes_to_the_frontend_with_optional_host_and_tls() -> None:
     plain = render().get("Ingress", RELEASE)
     assert plain["spec"]["ingressClassName"] == "nginx"
-    assert "tls" not in plain["spec"] and "host" not in plain["spec"]["rules"][0]
+    assert "tls" not in plain["spec"]
+    assert "host" not in plain["spec"]["rules"][0]
     backend = plain["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": f"{RELEASE}-frontend", "port": {"name": "http"}}
 
@@ -276,4 +305,4 @@ def test_notes_tell_how_to_reach_the_app() -> None:
 def test_every_pod_template_annotation_is_a_string() -> None:
     for _, metadata, _ in render().pod_specs():
         assert all(isinstance(v, str) for v in (metadata.get("annotations") or {}).values())
-    assert all(isinstance(v, str) for obj in render().objects for v in annotations(obj).values())
+    assert all(isinstance(v, str) for obj in render().objects for v in annotations_of(obj).values())

@@ -20,7 +20,9 @@ class FlowError(Exception):
     """A step of the flow did not behave as the API contract says."""
 
 
-def call(method: str, url: str, body: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, Any]:
+def call(
+    method: str, url: str, body: dict[str, Any] | None = None, token: str | None = None
+) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) checked in main
     request.add_header("Accept", "application/json")
@@ -56,7 +58,11 @@ def expect(step: str, status: int, payload: Any, wanted: int) -> Any:
 def run_flow(backend_url: str) -> None:
     base = backend_url.rstrip("/")
     suffix = secrets.token_hex(6)
-    signup = {"email": f"helm-test-{suffix}@example.com", "password": secrets.token_urlsafe(18), "name": "Helm test"}
+    signup = {
+        "email": f"helm-test-{suffix}@example.com",
+        "password": secrets.token_urlsafe(18),
+        "name": "Helm test",
+    }
     account = expect("sign up", *call("POST", f"{base}/api/auth/signup", signup), 201)
     token, user_id = account["token"], account["user"]["id"]
     api = f"{base}/api/{user_id}"
