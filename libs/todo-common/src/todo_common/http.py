@@ -16,6 +16,7 @@ CONNECT_ERRORS: tuple[type[BaseException], ...] = (
 )
 # Errors that mean the other service is not answering properly (it may or may not have acted).
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (httpx2.TransportError,)
+CONNECTION_LIMITS = httpx2.Limits(max_connections=50, max_keepalive_connections=20)
 
 
 async def _add_request_id(request: httpx2.Request) -> None:
@@ -25,14 +26,23 @@ async def _add_request_id(request: httpx2.Request) -> None:
 
 
 def internal_client(
-    internal_token: str, *, base_url: str = "", timeout: httpx2.Timeout = DEFAULT_TIMEOUT
+    internal_token: str,
+    *,
+    base_url: str = "",
+    timeout: httpx2.Timeout = DEFAULT_TIMEOUT,
+    transport: httpx2.AsyncBaseTransport | None = None,
 ) -> httpx2.AsyncClient:
-    """A pooled client for another service of ours; create once per process and close on shutdown."""
+    """A pooled client for another service of ours; create once per process and close on shutdown.
+
+    A custom `transport` (e.g. one wrapping `httpx2.AsyncHTTPTransport(limits=CONNECTION_LIMITS)`) replaces
+    the default pooled transport.
+    """
     return httpx2.AsyncClient(
         base_url=base_url,
         headers={"Authorization": f"Bearer {internal_token}"},
         timeout=timeout,
         event_hooks={"request": [_add_request_id]},
         trust_env=False,
-        limits=httpx2.Limits(max_connections=50, max_keepalive_connections=20),
+        limits=CONNECTION_LIMITS,
+        transport=transport,
     )
