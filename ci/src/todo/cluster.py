@@ -1,0 +1,230 @@
+"""Deploying the chart: a throwaway k3s cluster inside the engine, or the user's Minikube.
+
+k3s: a `registry:2` service receives the freshly built images (pushed with skopeo from their OCI tarballs);
+the k3s server (privileged, as k3s needs) pulls them through a registries.yaml mirror for `registry:5000`.
+The server writes its kubeconfig into a cache volume that the Helm container reads; Helm reaches the API
+server at https://k3s:6443 (a SAN of the server certificate through --tls-san).
+
+Minikube: the kubeconfig comes in as a Secret and the API server as a Service (`tcp://$(minikube ip):8443`)
+bound as `kubernetes`, a name in Minikube's API server certificate. Images are loaded into the node's Docker
+(docker driver, docker runtime) through the host's Docker socket, as `minikube image load` does.
+"""
+
+import re
+import textwrap
+from typing import Final
+
+import dagger
+from dagger import dag
+
+from .chart import CHART_DIR
+from .versions import DOCKER_CLI_IMAGE, HELM_IMAGE, K3S_IMAGE, REGISTRY_IMAGE, SKOPEO_IMAGE
+
+REGISTRY_HOST: Final = "registry"
+REGISTRY_ADDRESS: Final = f"{REGISTRY_HOST}:5000"
+K3S_HOST: Final = "k3s"
+K3S_API: Final = f"https://{K3S_HOST}:6443"
+KUBE_API_ALIAS: Final = "kubernetes"
+KUBECONFIG_DIR: Final = "/k3s-output"
+KUBECONFIG_PATH: Final = f"{KUBECONFIG_DIR}/kubeconfig.yaml"
+KUBECONFIG_MOUNT: Final = "/run/secrets/kubeconfig"
+VALUES_FILE: Final = "values-minikube.yaml"
+HELM_TIMEOUT: Final = "10m"
+REGISTRIES_YAML: Final = textwrap.dedent(f"""\
+    mirrors:
+      "{REGISTRY_ADDRESS}":
+        endpoint:
+          - "http://{REGISTRY_ADDRESS}"
+    """)
+_PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
+_K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?")
+
+
+def validate_k8s_name(kind: str, name: str) -> str:
+    if not _K8S_NAME.fullmatch(name):
+        msg = f"invalid {kind} {name!r}: lower-case letters, digits and '-', at most 53 characters"
+        raise ValueError(msg)
+    return name
+
+
+def validate_profile(profile: str) -> str:
+    if not _PROFILE.fullmatch(profile):
+        msg = f"invalid Minikube profile {profile!r}"
+        raise ValueError(msg)
+    return profile
+
+
+def registry_service() -> dagger.Service:
+    return dag.container().from_(REGISTRY_IMAGE).with_exposed_port(5000).as_service(use_entrypoint=True)
+
+
+def push_to_registry(
+    image: dagger.Container, ref: str, registry: dagger.Service, run_id: str
+) -> dagger.Container:
+    """Copies the image into the in-engine registry as `registry:5000/<ref>` (plain HTTP, engine-internal)."""
+    return (
+        dag.container()
+        .from_(SKOPEO_IMAGE)
+        .with_service_binding(REGISTRY_HOST, registry)
+        .with_mounted_file("/image.tar", image.as_tarball())
+        .with_env_variable("TODO_RUN_ID", run_id)
+        .with_exec(
+            [
+                "skopeo",
+                "copy",
+                "--dest-tls-verify=false",
+                "oci-archive:/image.tar",
+                f"docker://{REGISTRY_ADDRESS}/{ref}",
+            ]
+        )
+    )
+
+
+def k3s_server_args() -> list[str]:
+    return [
+        "k3s",
+        "server",
+        "--disable=traefik",
+        "--disable=metrics-server",
+        # The API server reaches kubelets directly (logs, exec) instead of through k3s's tunnel.
+        "--egress-selector-mode=disabled",
+        f"--tls-san={K3S_HOST}",
+        "--private-registry=/etc/todo/registries.yaml",
+        f"--write-kubeconfig={KUBECONFIG_PATH}",
+        "--write-kubeconfig-mode=0644",
+    ]
+
+
+def k3s_server(registry: dagger.Service, kubeconfig: dagger.CacheVolume) -> dagger.Service:
+    """A fresh single-node k3s (state wiped at start; the LOCKED state volume serialises deploys).
+
+    k3s runs as PID 1 (no init process, `exec`): only then does it move itself into a nested cgroup (v2)
+    so that the kubelet can create pod cgroups. The kubelet and CNI state live on tmpfs.
+    """
+    start = f'rm -rf /var/lib/rancher/k3s/* {KUBECONFIG_PATH} && exec "$@"'
+    return (
+        dag.container()
+        .from_(K3S_IMAGE)
+        .with_new_file("/etc/todo/registries.yaml", REGISTRIES_YAML)
+        .with_mounted_cache(
+            "/var/lib/rancher/k3s", dag.cache_volume("todo-k3s-state"), sharing=dagger.CacheSharingMode.LOCKED
+        )
+        .with_mounted_cache(KUBECONFIG_DIR, kubeconfig)
+        .with_mounted_temp("/run")
+        .with_mounted_temp("/var/run")
+        .with_mounted_temp("/var/lib/kubelet")
+        .with_mounted_temp("/var/lib/cni")
+        .with_mounted_temp("/var/log")
+        .with_service_binding(REGISTRY_HOST, registry)
+        .with_exposed_port(6443)
+        .as_service(
+            args=["sh", "-c", start, "k3s-server", *k3s_server_args()],
+            insecure_root_capabilities=True,
+            no_init=True,
+        )
+    )
+
+
+def helm_values_args(registry: str, tag: str) -> list[str]:
+    return [
+        "--values",
+        f"{CHART_DIR}/{VALUES_FILE}",
+        "--set",
+        f"global.image.registry={registry}",
+        "--set",
+        f"global.image.tag={tag}",
+    ]
+
+
+def upgrade_args(release: str, namespace: str, registry: str, tag: str) -> list[str]:
+    """Install or upgrade, wait for every workload, roll back to the previous release if that fails."""
+    return [
+        "helm",
+        "upgrade",
+        "--install",
+        release,
+        CHART_DIR,
+        "--namespace",
+        namespace,
+        "--create-namespace",
+        *helm_values_args(registry, tag),
+        "--wait",
+        "--rollback-on-failure",
+        "--timeout",
+        HELM_TIMEOUT,
+    ]
+
+
+def test_args(release: str, namespace: str) -> list[str]:
+    return ["helm", "test", release, "--namespace", namespace, "--logs", "--timeout", "5m"]
+
+
+def helm_on_k3s(
+    chart: dagger.Directory, kubeconfig: dagger.CacheVolume, server: dagger.Service
+) -> dagger.Container:
+    """Helm talking to the k3s service; waits for its kubeconfig and a first answer of the API server."""
+    wait = (
+        f"for i in $(seq 180); do [ -s {KUBECONFIG_PATH} ] && helm list -A >/dev/null 2>&1 && exit 0;"
+        " sleep 1; done;"
+        " echo 'k3s API server not ready after 180 s' >&2; exit 1"
+    )
+    return (
+        dag.container()
+        .from_(HELM_IMAGE)
+        .with_directory(CHART_DIR, chart)
+        .with_mounted_cache(KUBECONFIG_DIR, kubeconfig)
+        .with_service_binding(K3S_HOST, server)
+        .with_env_variable("KUBECONFIG", KUBECONFIG_PATH)
+        .with_env_variable("HELM_KUBEAPISERVER", K3S_API)
+        .with_exec(["sh", "-c", wait])
+    )
+
+
+def helm_on_minikube(
+    chart: dagger.Directory, kubeconfig: dagger.Secret, kube_api: dagger.Service, port: int
+) -> dagger.Container:
+    return (
+        dag.container()
+        .from_(HELM_IMAGE)
+        .with_directory(CHART_DIR, chart)
+        .with_mounted_secret(KUBECONFIG_MOUNT, kubeconfig)
+        .with_service_binding(KUBE_API_ALIAS, kube_api)
+        .with_env_variable("KUBECONFIG", KUBECONFIG_MOUNT)
+        .with_env_variable("HELM_KUBEAPISERVER", f"https://{KUBE_API_ALIAS}:{port}")
+    )
+
+
+def release_and_test(
+    helm: dagger.Container, *, release: str, namespace: str, registry: str, tag: str, run_id: str
+) -> dagger.Container:
+    """`helm upgrade --install` then `helm test`; run_id keeps the engine from reusing an earlier deploy."""
+    return (
+        helm.with_env_variable("TODO_RUN_ID", run_id)
+        .with_exec(upgrade_args(release, namespace, registry, tag))
+        .with_exec(test_args(release, namespace))
+        .with_exec(["helm", "status", release, "--namespace", namespace])
+    )
+
+
+def load_into_minikube(
+    image: dagger.Container, ref: str, docker: dagger.Socket, profile: str, run_id: str
+) -> dagger.Container:
+    """`docker load` inside the Minikube node container, then tag the loaded image as `ref`."""
+    script = (
+        'set -eu; out=$(docker exec -i "$PROFILE" docker load < /image.tar); echo "$out";'
+        " loaded=$(echo \"$out\" | sed -n 's/^Loaded image ID: //p; s/^Loaded image: //p' | tail -n 1);"
+        ' [ -n "$loaded" ] || { echo "docker load reported no image" >&2; exit 1; };'
+        ' docker exec "$PROFILE" docker tag "$loaded" "$REF"'
+    )
+    return (
+        dag.container()
+        .from_(DOCKER_CLI_IMAGE)
+        .with_unix_socket("/var/run/docker.sock", docker)
+        .with_mounted_file(
+            "/image.tar", image.as_tarball(media_types=dagger.ImageMediaTypes.DockerMediaTypes)
+        )
+        .with_env_variable("PROFILE", validate_profile(profile))
+        .with_env_variable("REF", ref)
+        .with_env_variable("TODO_RUN_ID", run_id)
+        .with_exec(["sh", "-c", script])
+    )

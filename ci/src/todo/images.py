@@ -1,0 +1,87 @@
+"""Building the service images from their own Dockerfiles, and naming them."""
+
+import re
+from dataclasses import dataclass
+
+import dagger
+
+from .catalog import SERVICES, ServiceSpec
+
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+# host[:port][/path...], lower case as the OCI distribution spec requires.
+_REGISTRY = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*")
+_REVISION = re.compile(r"[0-9a-f]{7,64}")
+
+
+def validate_tag(tag: str) -> str:
+    if not _TAG.fullmatch(tag):
+        msg = f"invalid image tag {tag!r}: 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'"
+        raise ValueError(msg)
+    return tag
+
+
+def validate_registry(registry: str) -> str:
+    if not _REGISTRY.fullmatch(registry):
+        msg = f"invalid registry {registry!r}: expected host[:port][/namespace], e.g. ghcr.io/acme"
+        raise ValueError(msg)
+    return registry
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What identifies one build of the images: the OCI labels and the tag."""
+
+    version: str
+    revision: str
+    tag: str
+    source_url: str = ""
+
+    @classmethod
+    def resolve(cls, *, revision: str, version: str = "", tag: str = "", source_url: str = "") -> "BuildInfo":
+        """Defaults: the tag is the version when given, else the first 12 characters of the git revision."""
+        if not _REVISION.fullmatch(revision):
+            msg = f"invalid git revision {revision!r}: expected a hexadecimal commit id"
+            raise ValueError(msg)
+        short = revision[:12]
+        return cls(
+            version=version or f"0.0.0-dev+{short}",
+            revision=revision,
+            tag=validate_tag(tag or version or short),
+            source_url=source_url,
+        )
+
+
+def image_ref(spec: ServiceSpec, tag: str, registry: str = "") -> str:
+    name = f"{spec.image}:{validate_tag(tag)}"
+    return f"{validate_registry(registry)}/{name}" if registry else name
+
+
+def build_image(
+    source: dagger.Directory,
+    spec: ServiceSpec,
+    info: BuildInfo,
+    *,
+    python_image: str = "",
+    node_image: str = "",
+) -> dagger.Container:
+    """The image of one service: its Dockerfile, with the repository root as build context."""
+    args = [
+        dagger.BuildArg(name="VERSION", value=info.version),
+        dagger.BuildArg(name="REVISION", value=info.revision),
+    ]
+    if info.source_url:
+        args.append(dagger.BuildArg(name="SOURCE_URL", value=info.source_url))
+    base_image = python_image if spec.base_image_arg == "PYTHON_IMAGE" else node_image
+    if base_image:
+        args.append(dagger.BuildArg(name=spec.base_image_arg, value=base_image))
+    return source.docker_build(dockerfile=spec.dockerfile, build_args=args)
+
+
+def build_all(
+    source: dagger.Directory, info: BuildInfo, *, python_image: str = "", node_image: str = ""
+) -> dict[ServiceSpec, dagger.Container]:
+    """Every service's image (lazily: the engine builds them in parallel when they are used)."""
+    return {
+        spec: build_image(source, spec, info, python_image=python_image, node_image=node_image)
+        for spec in SERVICES
+    }

@@ -1,0 +1,113 @@
+"""The project's test suites (`scripts/test <suite>`), each in its own container, in parallel.
+
+Python suites run in the python:3.11 toolchain. The frontend suite ends with the browser tests, which start
+the real Python services (tests/support/stack.py) and drive Debian's Chromium: its container is the same
+Python toolchain plus Node (copied from the pinned node image) and Debian's chromium package, so one container
+holds everything the suite needs. Suites that need PostgreSQL get a throwaway server bound in as `db`.
+"""
+
+from dataclasses import dataclass
+from typing import Final
+
+import dagger
+from dagger import dag
+
+from .versions import NODE_TOOLCHAIN_IMAGE, POSTGRES_IMAGE, PYTHON_TOOLCHAIN_IMAGE
+
+SUITES: Final = ("lint", "python", "chart", "pipeline", "frontend")
+TEST_SUITES: Final = ("python", "chart", "pipeline", "frontend")
+DB_SUITES: Final = frozenset({"python", "frontend"})
+# The throwaway test server's fixed credentials (the team's test convention), not a secret.
+TEST_DATABASE_ADMIN_URL: Final = "postgresql://todo:todo@db:5432/postgres"
+WORKDIR: Final = "/src"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    exit_code: int
+    output: str
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0
+
+
+def postgres_service() -> dagger.Service:
+    """A PostgreSQL server for one test run (data on tmpfs, fsync off: it is thrown away)."""
+    return (
+        dag.container()
+        .from_(POSTGRES_IMAGE)
+        .with_env_variable("POSTGRES_USER", "todo")
+        .with_env_variable("POSTGRES_PASSWORD", "todo")
+        .with_mounted_temp("/var/lib/postgresql/data")
+        .with_exposed_port(5432)
+        .as_service(args=["postgres", "-c", "fsync=off", "-c", "max_connections=200"], use_entrypoint=True)
+    )
+
+
+def python_toolchain(source: dagger.Directory) -> dagger.Container:
+    """Python 3.11 with the repository at /src; scripts/test installs its pinned uv and syncs the venv."""
+    return (
+        dag.container()
+        .from_(PYTHON_TOOLCHAIN_IMAGE)
+        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
+        .with_mounted_cache("/root/.cache/pip", dag.cache_volume("todo-pip"))
+        .with_env_variable("UV_LINK_MODE", "copy")
+        .with_directory(WORKDIR, source)
+        .with_workdir(WORKDIR)
+    )
+
+
+def frontend_toolchain(source: dagger.Directory) -> dagger.Container:
+    """The Python toolchain plus Node and Debian's Chromium (/usr/bin/chromium, as the e2e harness wants)."""
+    node = dag.container().from_(NODE_TOOLCHAIN_IMAGE)
+    return (
+        dag.container()
+        .from_(PYTHON_TOOLCHAIN_IMAGE)
+        .with_exec(
+            [
+                "sh",
+                "-c",
+                "apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation"
+                " && rm -rf /var/lib/apt/lists/*",
+            ]
+        )
+        .with_file("/usr/local/bin/node", node.file("/usr/local/bin/node"))
+        .with_directory("/usr/local/lib/node_modules/npm", node.directory("/usr/local/lib/node_modules/npm"))
+        .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npm-cli.js", "/usr/local/bin/npm"])
+        .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npx-cli.js", "/usr/local/bin/npx"])
+        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
+        .with_mounted_cache("/root/.cache/pip", dag.cache_volume("todo-pip"))
+        .with_mounted_cache("/root/.npm", dag.cache_volume("todo-npm"))
+        .with_env_variable("UV_LINK_MODE", "copy")
+        .with_directory(WORKDIR, source)
+        .with_workdir(WORKDIR)
+    )
+
+
+def suite_container(source: dagger.Directory, suite: str) -> dagger.Container:
+    """`scripts/test <suite>` run to completion whatever its exit code (the caller reads code and output)."""
+    if suite not in SUITES:
+        msg = f"unknown test suite {suite!r}: expected one of {', '.join(SUITES)}"
+        raise ValueError(msg)
+    ctr = frontend_toolchain(source) if suite == "frontend" else python_toolchain(source)
+    if suite in DB_SUITES:
+        ctr = ctr.with_service_binding("db", postgres_service()).with_env_variable(
+            "TEST_DATABASE_ADMIN_URL", TEST_DATABASE_ADMIN_URL
+        )
+    return ctr.with_exec(["scripts/test", suite], expect=dagger.ReturnType.ANY)
+
+
+async def run_suite(source: dagger.Directory, suite: str) -> SuiteResult:
+    ran = suite_container(source, suite)
+    return SuiteResult(suite, await ran.exit_code(), await ran.combined_output())
+
+
+def failure_report(results: list[SuiteResult]) -> str:
+    """The output of every failed suite, headed by its name; empty when all passed."""
+    return "\n\n".join(
+        f"===== suite {r.suite} failed (exit code {r.exit_code}) =====\n{r.output}"
+        for r in results
+        if not r.passed
+    )
