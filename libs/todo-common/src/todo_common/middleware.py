@@ -98,7 +98,11 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Answers 413 to a request body larger than the limit, whether it declares its length or streams."""
+    """Answers 413 to a request body larger than the limit, whether it declares its length or streams.
+
+    A streamed body is cut off at the limit: the 413 is sent at once and the app then sees the client
+    disconnect (it cannot turn the cut-off into a 500 of its own, since its response is discarded).
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -110,35 +114,44 @@ class BodyLimitMiddleware:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_json_error(send, 413, f"request body larger than {self.max_bytes} bytes")
+            await send_json_error(send, 413, self._detail)
             return
         received = 0
         response_started = False
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLargeError
+                    rejected = True
+                    if not response_started:
+                        await send_json_error(send, 413, self._detail)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return  # the 413 (or the response already under way) is all the client gets
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLargeError:
-            if not response_started:
-                await send_json_error(send, 413, f"request body larger than {self.max_bytes} bytes")
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not rejected:
+                raise
+            # The app failed because its body was cut off after the 413: expected, nothing to report.
 
-
-class _BodyTooLargeError(Exception):
-    pass
+    @property
+    def _detail(self) -> str:
+        return f"request body larger than {self.max_bytes} bytes"
 
 
 class InternalAuthMiddleware:
