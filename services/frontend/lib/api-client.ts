@@ -15,6 +15,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The parsed error body, for callers that need more than the message. */
+    readonly payload?: unknown,
   ) {
     super(message);
     this.name = "ApiError";
@@ -36,16 +38,21 @@ function describeValidationIssues(issues: ValidationIssue[]): string {
     const text = typeof issue.msg === "string" ? issue.msg : "is invalid";
     return typeof field === "string" ? `${field}: ${text}` : text;
   });
-  return lines.length > 0 ? lines.join("; ") : "Some of the values are invalid.";
+  return lines.length > 0 ? asSentence(lines.join("; ")) : "Some of the values are invalid.";
+}
+
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 /** Turns an error response into one sentence; FastAPI's `detail` may be a string or a list of issues. */
 export function messageForFailure(status: number, detail: unknown): string {
   if (status === 503 || status === 502 || status === 504) return SERVICE_UNAVAILABLE;
-  if (status === 401 && detail === undefined) return SESSION_ENDED;
-  if (typeof detail === "string" && detail.trim() !== "") return detail;
-  if (Array.isArray(detail)) return describeValidationIssues(detail as ValidationIssue[]);
   if (status === 401) return SESSION_ENDED;
+  if (typeof detail === "string" && detail.trim() !== "") return asSentence(detail);
+  if (Array.isArray(detail)) return describeValidationIssues(detail as ValidationIssue[]);
   if (status === 404) return "That item no longer exists.";
   if (status === 413) return "That is too long to send.";
   if (status === 422) return "Some of the values are invalid.";
@@ -72,7 +79,7 @@ export async function apiRequest<T>(method: Method, path: string, body?: unknown
   const payload: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const detail = typeof payload === "object" && payload !== null ? (payload as { detail?: unknown }).detail : undefined;
-    throw new ApiError(response.status, messageForFailure(response.status, detail));
+    throw new ApiError(response.status, messageForFailure(response.status, detail), payload);
   }
   return payload as T;
 }

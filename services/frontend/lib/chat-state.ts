@@ -21,7 +21,7 @@ export type ChatAction =
   | { type: "draft-changed"; draft: string }
   | { type: "send-started"; message: string }
   | { type: "send-succeeded"; reply: ChatReply }
-  | { type: "send-failed"; message: string; error: string }
+  | { type: "send-failed"; message: string; error: string; savedInConversation?: number | null }
   | { type: "new-conversation" }
   | { type: "history-requested"; conversationId: number }
   | { type: "history-loaded"; conversationId: number; messages: StoredMessage[] }
@@ -79,6 +79,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         ...state,
         phase: "idle",
         error: action.error,
+        // The backend may have stored the message before the assistant failed; sending it again with that
+        // conversation id gets it answered once, without a duplicate.
+        conversationId: action.savedInConversation ?? state.conversationId,
         // Keep anything typed meanwhile, otherwise put the failed message back in the box.
         draft: state.draft === "" ? action.message : state.draft,
         entries: state.entries.filter((entry) => !entry.key.startsWith(PENDING_KEY_PREFIX)),
@@ -121,4 +124,11 @@ export function describeToolCall(call: ToolCall): string {
   const subject =
     typeof args.title === "string" ? args.title : typeof args.task_id === "number" ? `task ${args.task_id}` : typeof args.status === "string" ? args.status : null;
   return subject === null ? call.tool : `${call.tool} · ${subject}`;
+}
+
+/** The conversation a failed chat turn was stored in, when the backend's 503 answer names it. */
+export function savedConversationId(payload: unknown): number | null {
+  if (typeof payload !== "object" || payload === null) return null;
+  const id = (payload as { conversation_id?: unknown }).conversation_id;
+  return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : null;
 }

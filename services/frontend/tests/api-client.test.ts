@@ -44,7 +44,7 @@ describe("api client", () => {
 
   it("says the service is unavailable on 503", async () => {
     respondWith(503, { detail: "mcp-server down" });
-    await expect(api.listTasks("all")).rejects.toEqual(new ApiError(503, SERVICE_UNAVAILABLE));
+    await expect(api.listTasks("all")).rejects.toMatchObject({ status: 503, message: SERVICE_UNAVAILABLE });
   });
 
   it("explains validation failures field by field", async () => {
@@ -53,7 +53,7 @@ describe("api client", () => {
     });
     await expect(api.createTask({ title: "x", description: "" })).rejects.toMatchObject({
       status: 422,
-      message: "title: String should have at most 200 characters",
+      message: "Title: String should have at most 200 characters.",
     });
   });
 
@@ -72,8 +72,13 @@ describe("api client", () => {
 });
 
 describe("messageForFailure", () => {
-  it("prefers the backend's own sentence", () => {
-    expect(messageForFailure(409, "Email already registered")).toBe("Email already registered");
+  it("prefers the backend's own sentence, written as one", () => {
+    expect(messageForFailure(409, "this email is already registered")).toBe("This email is already registered.");
+    expect(messageForFailure(404, "Task 9 not found!")).toBe("Task 9 not found!");
+  });
+
+  it("always tells a person with a rejected token that the session ended", () => {
+    expect(messageForFailure(401, "invalid or expired token")).toBe(SESSION_ENDED);
   });
 
   it("falls back to a sentence per status", () => {

@@ -138,6 +138,8 @@ describe("answering without a backend call", () => {
     expect((await listTasks(browserRequest("/api/tasks?status=done"), NO_PARAMS)).status).toBe(422);
     expect((await deleteTask(browserRequest("/api/tasks/abc", { method: "DELETE" }), idParams("abc"))).status).toBe(404);
     expect((await deleteTask(browserRequest("/api/tasks/0", { method: "DELETE" }), idParams("0"))).status).toBe(404);
+    const tooBig = idParams("2147483648");
+    expect((await deleteTask(browserRequest("/api/tasks/2147483648", { method: "DELETE" }), tooBig)).status).toBe(404);
     const form = browserRequest("/api/tasks", {
       method: "POST",
       body: "title=x",

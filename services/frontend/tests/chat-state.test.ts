@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 
-import { changesTasks, chatReducer, describeToolCall, initialChatState, type ChatState } from "@/lib/chat-state";
+import {
+  changesTasks,
+  chatReducer,
+  describeToolCall,
+  initialChatState,
+  savedConversationId,
+  type ChatState,
+} from "@/lib/chat-state";
 import type { ChatReply } from "@/lib/types";
 
 const reply: ChatReply = {
@@ -37,6 +44,14 @@ describe("chatReducer", () => {
     expect(state.draft).toBe("Add a task");
     expect(state.entries).toEqual([]);
     expect(state.error).toBe("unavailable");
+  });
+
+  it("continues in the conversation where the backend saved a failed message", () => {
+    const sending = chatReducer(typed("hello"), { type: "send-started", message: "hello" });
+    const failed = chatReducer(sending, { type: "send-failed", message: "hello", error: "x", savedInConversation: 8 });
+    expect(failed.conversationId).toBe(8);
+    const plain = chatReducer(sending, { type: "send-failed", message: "hello", error: "x" });
+    expect(plain.conversationId).toBeNull();
   });
 
   it("keeps what was typed during a failed send instead of overwriting it", () => {
@@ -98,5 +113,14 @@ describe("describeToolCall", () => {
       "complete_task · task 4",
     );
     expect(describeToolCall({ tool: "list_tasks", arguments: {}, result: null })).toBe("list_tasks");
+  });
+});
+
+describe("savedConversationId", () => {
+  it("reads the conversation id from the backend's 503 answer", () => {
+    expect(savedConversationId({ detail: "unavailable", conversation_id: 8 })).toBe(8);
+    expect(savedConversationId({ detail: "unavailable" })).toBeNull();
+    expect(savedConversationId({ conversation_id: "8" })).toBeNull();
+    expect(savedConversationId(undefined)).toBeNull();
   });
 });

@@ -118,6 +118,23 @@ describe("ChatPanel", () => {
     expect(onTasksChanged).not.toHaveBeenCalled();
   });
 
+  it("retries a turn the backend saved before the assistant failed in the same conversation", async () => {
+    const fetchMock = scriptFetch({
+      "GET /api/conversations": json([]),
+      "POST /api/chat": [
+        json({ detail: "the assistant is unavailable, try again; your message is saved", conversation_id: 6 }, 503),
+        json({ conversation_id: 6, response: "Added.", tool_calls: [] }),
+      ],
+    });
+    render(<ChatPanel onTasksChanged={vi.fn()} />);
+    await userEvent.type(screen.getByLabelText("Message the assistant"), "Add milk{Enter}");
+    await screen.findByRole("alert");
+    await userEvent.click(screen.getByRole("button", { name: "Send" }));
+    await screen.findByText("Added.");
+    const bodies = fetchMock.mock.calls.filter(([url]) => url === "/api/chat").map(([, init]) => JSON.parse(String(init?.body)));
+    expect(bodies).toEqual([{ message: "Add milk" }, { message: "Add milk", conversation_id: 6 }]);
+  });
+
   it("reopens an earlier conversation with its history", async () => {
     scriptFetch({
       "GET /api/conversations": json([conversation]),

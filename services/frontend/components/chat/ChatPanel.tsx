@@ -3,8 +3,8 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 
 import { useErrorMessage } from "@/hooks/useErrorMessage";
-import { api } from "@/lib/api-client";
-import { changesTasks, chatReducer, initialChatState } from "@/lib/chat-state";
+import { ApiError, api } from "@/lib/api-client";
+import { changesTasks, chatReducer, initialChatState, savedConversationId } from "@/lib/chat-state";
 import type { Conversation } from "@/lib/types";
 import { validateChatMessage } from "@/lib/validation";
 
@@ -67,7 +67,9 @@ export function ChatPanel({ onTasksChanged }: { onTasksChanged: () => void }) {
       if (changesTasks(reply.tool_calls)) onTasksChanged();
       if (reply.conversation_id !== state.conversationId) void refreshConversations();
     } catch (error) {
-      dispatch({ type: "send-failed", message, error: toMessage(error) });
+      const saved = error instanceof ApiError ? savedConversationId(error.payload) : null;
+      dispatch({ type: "send-failed", message, error: toMessage(error), savedInConversation: saved });
+      if (saved !== null && saved !== state.conversationId) void refreshConversations();
     }
     inputRef.current?.focus();
   }

@@ -22,6 +22,8 @@ export interface Stack {
 export interface Frontend {
   url: string;
   pid: number;
+  /** The standalone directory was mounted read-only for the server. */
+  readOnly: boolean;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<{ code: number | null; signal: string | null; ms: number }>;
 }
@@ -30,6 +32,7 @@ export function freePort(): Promise<number>;
 export function waitForHttpOk(url: string, timeoutMs: number, exited?: () => string | null): Promise<void>;
 export function startStack(options: { logDir: string; timeoutMs?: number }): Promise<Stack>;
 export function standaloneBuildExists(): boolean;
-export function startFrontend(options: { backendUrl: string; logFile: string }): Promise<Frontend>;
+export function canMountReadOnly(): boolean;
+export function startFrontend(options: { backendUrl: string; logFile: string; readOnly?: boolean }): Promise<Frontend>;
 export function launchChromium(): Promise<Browser>;
 export function residentBytes(pid: number): number;

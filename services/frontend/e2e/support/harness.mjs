@@ -122,7 +122,7 @@ export async function startStack({ logDir, timeoutMs = 180_000 }) {
 }
 
 /**
- * @typedef {{ url: string, pid: number, stop: () => Promise<{ code: number | null, signal: string | null, ms: number }> }} Frontend
+ * @typedef {{ url: string, pid: number, readOnly: boolean, stop: () => Promise<{ code: number | null, signal: string | null, ms: number }> }} Frontend
  */
 
 /** True when `next build` and the standalone assembly have run. */
@@ -131,20 +131,44 @@ export function standaloneBuildExists() {
   return existsSync(path.join(standalone, "server.js")) && existsSync(path.join(standalone, ".next", "static"));
 }
 
+/** Root can mount the app directory read-only in a private mount namespace, like the container's root FS. */
+export function canMountReadOnly() {
+  return process.getuid?.() === 0 && existsSync("/usr/bin/unshare");
+}
+
 /**
- * Runs the production build exactly as the image does: `node server.js` from .next/standalone.
- * @param {{ backendUrl: string, logFile: string }} options
+ * Runs the production build exactly as the image does: `node server.js` from .next/standalone. With
+ * `readOnly` the standalone directory is bind-mounted read-only for the server (private mount namespace),
+ * so any write under .next (e.g. .next/cache) fails as it would in the container.
+ * @param {{ backendUrl: string, logFile: string, readOnly?: boolean }} options
  * @returns {Promise<Frontend>}
  */
-export async function startFrontend({ backendUrl, logFile }) {
+export async function startFrontend({ backendUrl, logFile, readOnly = canMountReadOnly() }) {
   if (!standaloneBuildExists()) {
     throw new Error("no production build: run `npm run build` in services/frontend first");
   }
   const port = await freePort();
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ["server.js"], {
-    cwd: path.join(frontendDir, ".next", "standalone"),
+  const appDir = path.join(frontendDir, ".next", "standalone");
+  const [command, args] = readOnly
+    ? [
+        "/usr/bin/unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "/bin/sh",
+          "-c",
+          'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$1" server.js',
+          appDir,
+          process.execPath,
+        ],
+      ]
+    : [process.execPath, ["server.js"]];
+  log.write(`starting ${readOnly ? "from a read-only mount" : "(writable directory)"}: ${appDir}\n`);
+  const child = spawn(command, args, {
+    cwd: appDir,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -164,6 +188,7 @@ export async function startFrontend({ backendUrl, logFile }) {
   return {
     url,
     pid: /** @type {number} */ (child.pid),
+    readOnly,
     async stop() {
       const started = Date.now();
       if (child.exitCode !== null) return { code: child.exitCode, signal: null, ms: 0 };

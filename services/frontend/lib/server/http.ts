@@ -37,9 +37,12 @@ export async function readJsonObjectBody(request: NextRequest): Promise<BodyResu
   return { ok: true, text };
 }
 
-/** Positive integer ids only (task and conversation ids); anything else is answered 404 without a backend call. */
+/** Task and conversation ids are PostgreSQL integers. */
+const MAX_ID = 2_147_483_647;
+
+/** Ids that can exist only; anything else is answered 404 without a backend call. */
 export function parseId(raw: string): number | null {
-  if (!/^[1-9][0-9]{0,17}$/.test(raw)) return null;
+  if (!/^[1-9][0-9]{0,9}$/.test(raw)) return null;
   const id = Number(raw);
-  return Number.isSafeInteger(id) ? id : null;
+  return id <= MAX_ID ? id : null;
 }
