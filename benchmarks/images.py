@@ -1,0 +1,169 @@
+"""Container image figures: image size, what each image adds on top of its base, build time cold and warm
+after a one-line code change (and whether the dependency layers were reused), and time from `docker run`
+to ready under the chart's limits, with the hardening the chart uses.
+
+    uv run python -m benchmarks.images [--repeat N] [--skip-builds]
+
+Builds go through scripts/build-images on a copy of the build context (the one-line change never touches
+the working tree), tagged `bench`. Base images as for scripts/build-images: PYTHON_IMAGE / NODE_IMAGE from
+the environment (scripts/offline-base-images where no registry is reachable); PostgreSQL from
+POSTGRES_IMAGE. "Cold" is `--no-cache`: every layer is rebuilt, but BuildKit's download cache mounts (uv,
+npm) stay warm, so it measures build work rather than network speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.containers.docker import REPO_ROOT, SERVICE_PORTS, base_image, inspect, size_above_base
+from tests.containers.limits import chart_limits
+from tests.containers.stack import START_ORDER, ContainerStack, StackImages
+
+TAG = "bench"
+SERVICES = list(SERVICE_PORTS)
+# Targets from the brief: bytes above the base image, seconds from `docker run` to ready.
+MAX_ABOVE_BASE = {"frontend": 60e6, "backend": 100e6, "mcp-server": 100e6, "agent": 100e6}
+MAX_READY = {"frontend": 2.0, "backend": 3.0, "mcp-server": 3.0, "agent": 3.0}
+# The file a one-line change goes into, and the build step whose cache hit proves the deps were reused.
+CHANGED_FILE = {
+    "frontend": "services/frontend/app/layout.tsx",
+    "backend": "services/backend/src/todo_backend/__init__.py",
+    "mcp-server": "services/mcp-server/src/todo_mcp_server/__init__.py",
+    "agent": "services/agent/src/todo_agent/__init__.py",
+}
+DEPENDENCY_STEP = {"frontend": "npm ci", **dict.fromkeys(["backend", "mcp-server", "agent"], "uv sync")}
+CONTEXT_IGNORE = shutil.ignore_patterns(".venv", "node_modules", ".next", "__pycache__", "tests", "e2e")
+
+
+@dataclass
+class BuildTimes:
+    cold: float
+    warm_unchanged: float
+    warm_code_change: float
+    deps_reused: bool
+
+
+def copy_context(target: Path) -> None:
+    for name in ("pyproject.toml", "uv.lock", ".dockerignore"):
+        shutil.copy2(REPO_ROOT / name, target / name)
+    for directory in ("libs", "services", "scripts"):
+        shutil.copytree(REPO_ROOT / directory, target / directory, ignore=CONTEXT_IGNORE)
+
+
+def build(context: Path, service: str, *extra: str) -> tuple[float, str]:
+    start = time.monotonic()
+    result = subprocess.run(
+        [str(context / "scripts" / "build-images"), "--tag", TAG, *extra, service],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "VERSION": "bench", "REVISION": "bench"},
+    )
+    elapsed = time.monotonic() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"building {service} failed:\n{result.stderr[-4000:]}")
+    return elapsed, result.stderr
+
+
+def step_was_cached(log: str, command: str) -> bool:
+    """In BuildKit's plain progress log, was the step running `command` a cache hit?"""
+    for number, header in re.findall(r"^(#\d+) \[[^\]]+\] RUN (.*)$", log, flags=re.M):
+        if command in header:
+            return re.search(rf"^{number} CACHED$", log, flags=re.M) is not None
+    raise ValueError(f"no build step runs {command!r}")
+
+
+def measure_builds(services: list[str]) -> dict[str, BuildTimes]:
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-images-") as tmp:
+        context = Path(tmp)
+        copy_context(context)
+        for service in services:
+            cold, _ = build(context, service, "--no-cache")
+            warm, _ = build(context, service)
+            changed = context / CHANGED_FILE[service]
+            with changed.open("a") as file:
+                file.write(
+                    f"// benchmark change {time.time_ns()}\n" if service == "frontend" else "# changed\n"
+                )
+            warm_change, log = build(context, service)
+            reused = step_was_cached(log, DEPENDENCY_STEP[service])
+            results[service] = BuildTimes(cold, warm, warm_change, reused)
+    return results
+
+
+def measure_ready(repeat: int) -> dict[str, list[float]]:
+    stack = ContainerStack(
+        images=StackImages(tag=TAG, postgres=os.environ.get("POSTGRES_IMAGE", "postgres:15-bookworm")),
+        limits=chart_limits(),
+    )
+    try:
+        stack.start()
+        for _ in range(repeat - 1):
+            for service in START_ORDER:
+                stack.start_service(service)
+        return stack.ready_seconds
+    finally:
+        stack.close()
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "OVER TARGET"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="starts per service for the ready time")
+    parser.add_argument("--skip-builds", action="store_true", help="measure the existing :bench images only")
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    if not args.skip_builds:
+        builds = measure_builds(SERVICES)
+        print(
+            "build time (s)   cold (--no-cache)   warm, unchanged   warm, one-line change   deps layer reused"
+        )
+        for service, times in builds.items():
+            print(
+                f"{service:<16} {times.cold:>17.1f} {times.warm_unchanged:>17.1f} "
+                f"{times.warm_code_change:>23.1f}   {'yes' if times.deps_reused else 'NO'}"
+            )
+        print()
+
+    print("image                  size (MB)   above base (MB)   target (MB)")
+    for service in SERVICES:
+        image = f"todo-{service}:{TAG}"
+        size = int(inspect(image)["Size"])
+        added = size_above_base(image, base_image(service))
+        target = MAX_ABOVE_BASE[service]
+        print(
+            f"{image:<22} {size / 1e6:>9.1f} {added / 1e6:>17.1f} {target / 1e6:>13.0f}   "
+            f"{verdict(added <= target)}"
+        )
+    print()
+
+    ready = measure_ready(args.repeat)
+    print("docker run → ready (s)   median   max   target   (every start: hardened, chart limits)")
+    for service in START_ORDER:
+        seconds = ready[service]
+        median = statistics.median(seconds)
+        print(
+            f"{service:<24} {median:>6.2f} {max(seconds):>5.2f} {MAX_READY[service]:>8.1f}   "
+            f"{verdict(median <= MAX_READY[service])}   ({' '.join(f'{s:.2f}' for s in seconds)})"
+        )
+
+
+if __name__ == "__main__":
+    main()
