@@ -11,6 +11,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
@@ -225,6 +226,30 @@ def test_another_users_tasks_cannot_be_reached(
         'Your task list is empty. Try "Add a task to buy groceries".'
     )
     assert row(agent_task_database, secret) == before == (owner.user_id, "Owners secret plan", False)
+
+
+def test_concurrent_turns_each_act_for_their_own_user(
+    agent: ServiceProcess, agent_task_database: TestDatabase
+) -> None:
+    users = [str(uuid.uuid4()) for _ in range(8)]
+
+    def turn(user_id: str) -> httpx2.Response:
+        return httpx2.post(
+            agent.url + "/v1/respond",
+            json={
+                "user_id": user_id,
+                "messages": [{"role": "user", "content": f"Add a task to call {user_id}"}],
+            },
+            headers=AUTH,
+            timeout=60,
+            trust_env=False,
+        )
+
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        responses = list(pool.map(turn, users))
+    assert [response.status_code for response in responses] == [200] * len(users)
+    for user_id in users:
+        assert [title for _, title, _, _ in rows(agent_task_database, user_id)] == [f"Call {user_id}"]
 
 
 def test_the_internal_token_is_required(agent: ServiceProcess) -> None:
