@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Labels = Mapping[str, str]
+Sides = tuple[str, ...]
+BOTH_SIDES: Sides = ("Egress", "Ingress")
 
 
 @dataclass(frozen=True)
@@ -147,17 +149,24 @@ class Cluster:
                     return True
         return False
 
-    def allows(self, source: Endpoint, destination: Endpoint, protocol: str, port: int) -> bool:
-        return self._side_allows(
+    def allows(
+        self, source: Endpoint, destination: Endpoint, protocol: str, port: int, sides: Sides = BOTH_SIDES
+    ) -> bool:
+        """Whether the flow passes the given sides: the source's egress and/or the destination's ingress."""
+        egress_ok = "Egress" not in sides or self._side_allows(
             source, "Egress", destination, destination, protocol, port
-        ) and self._side_allows(destination, "Ingress", source, destination, protocol, port)
+        )
+        return egress_ok and (
+            "Ingress" not in sides
+            or self._side_allows(destination, "Ingress", source, destination, protocol, port)
+        )
 
-    def allowed_flows(self, sources: Iterable[Endpoint]) -> set[Flow]:
+    def allowed_flows(self, sources: Iterable[Endpoint], sides: Sides = BOTH_SIDES) -> set[Flow]:
         return {
             Flow(source.name, destination.name, protocol, port)
             for source in sources
             for destination in self.endpoints
             if destination is not source
             for protocol, port, _ in destination.ports
-            if self.allows(source, destination, protocol, port)
+            if self.allows(source, destination, protocol, port, sides)
         }

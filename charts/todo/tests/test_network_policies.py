@@ -145,6 +145,21 @@ def test_allowed_flows_are_exactly_the_architecture(variant: Variant) -> None:
     assert sorted(expected - involving_release, key=str) == [], "in the contract but blocked"
 
 
+@pytest.mark.parametrize("variant", ENFORCED)
+def test_each_side_alone_allows_no_more_than_the_architecture(variant: Variant) -> None:
+    """Egress and ingress rules are each a wall of their own: neither may be wider than the contract."""
+    values = user_values(variant.values_file, *variant.sets)
+    cluster, pods = cluster_of(render(values))
+    expected = expected_flows(merged_values(values), pods)
+    # Every endpoint as a source, addresses outside the cluster included.
+    admitted = {
+        f for f in cluster.allowed_flows([*pods.values(), *WORLD], ("Ingress",)) if f.destination in pods
+    }
+    assert sorted(admitted - expected, key=str) == [], "ingress rules admit more than the contract"
+    permitted = cluster.allowed_flows(pods.values(), ("Egress",))
+    assert sorted(permitted - expected, key=str) == [], "egress rules permit more than the contract"
+
+
 def test_the_agent_never_reaches_private_or_metadata_addresses() -> None:
     cluster, pods = cluster_of(render())
     agent = pods["agent"]
