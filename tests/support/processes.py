@@ -117,11 +117,29 @@ class ServiceProcess:
         self.stop(signal.SIGKILL)
 
 
-class Stack:
-    """mcp-server, agent (builtin model) and backend wired together against one fresh database."""
+class ExternalDatabase:
+    """A database the caller owns (e.g. on a private cluster): migrated by the Stack, never dropped by it."""
 
-    def __init__(self, log_dir: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
-        self.database = TestDatabase("todo_stack")
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def drop(self) -> None:
+        pass
+
+
+class Stack:
+    """mcp-server, agent (builtin model) and backend wired together against one fresh database
+    (or against `database_url`, which the caller owns)."""
+
+    def __init__(
+        self,
+        log_dir: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+        database_url: str | None = None,
+    ) -> None:
+        self.database: TestDatabase | ExternalDatabase = (
+            ExternalDatabase(database_url) if database_url else TestDatabase("todo_stack")
+        )
         migrate(self.database.url)
         extra = extra_env or {}
         common = {"INTERNAL_TOKEN": INTERNAL_TOKEN, **extra}

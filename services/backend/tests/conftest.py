@@ -1,0 +1,44 @@
+"""Fixtures of the backend tests: the real stack (mcp-server, agent, backend, PostgreSQL) as processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.support.backend_api import ApiUser, sign_up
+from tests.support.processes import Stack
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def backend_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("backend-stack-logs")
+
+
+@pytest.fixture(scope="session")
+def stack(backend_logs: Path) -> Iterator[Stack]:
+    with Stack(log_dir=backend_logs) as running:
+        yield running
+
+
+@pytest.fixture
+def api(stack: Stack) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=stack.backend.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def user(api: httpx2.Client) -> ApiUser:
+    return sign_up(api)
+
+
+@pytest.fixture
+def other_user(api: httpx2.Client) -> ApiUser:
+    return sign_up(api, name="Someone Else")
