@@ -15,7 +15,7 @@ from todo_common.database import sqlalchemy_url
 from todo_mcp_server.migrate import VERSION_TABLE
 from todo_mcp_server.models import Task
 
-from tests.support.processes import TestDatabase
+from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
 
 Migrate = Callable[..., subprocess.CompletedProcess[str]]
 EXPECTED_COLUMNS = {
@@ -55,15 +55,11 @@ def test_migrations_are_idempotent(empty_database: TestDatabase, mcp_migrate: Mi
         indexes = {
             row[0] for row in connection.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'task'")
         }
-        tables = {
-            row[0]
-            for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        }
     assert versions == [("0001_mcp_task",)]
     assert set(columns) == EXPECTED_COLUMNS
     assert {"task_pkey", "ix_task_user_id", "ix_task_user_id_completed"} <= indexes
     # Only this service's tables: the backend keeps its own version table.
-    assert tables == {"task", VERSION_TABLE}
+    assert public_tables(empty_database.url) == {"task", VERSION_TABLE}
 
 
 def test_concurrent_migrations_wait_for_each_other(
@@ -90,6 +86,23 @@ def test_model_matches_the_migrations(mcp_database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def public_tables(database_url: str) -> set[str]:
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+    return {row[0] for row in rows}
+
+
+def test_the_service_never_migrates_at_start(empty_database: TestDatabase) -> None:
+    service = ServiceProcess(
+        "mcp-server", {"DATABASE_URL": empty_database.url, "INTERNAL_TOKEN": INTERNAL_TOKEN}
+    )
+    service.start(timeout=60)
+    try:
+        assert public_tables(empty_database.url) == set()
+    finally:
+        service.stop()
 
 
 def test_migrate_without_database_url_names_the_variable(mcp_migrate: Migrate) -> None:
