@@ -72,8 +72,23 @@ def test_a_long_list_is_cut_short() -> None:
     tasks = [task(i, f"Task {i}") for i in range(1, 41)]
     reply = step("Show me all my tasks", ToolOutcome("list_tasks", {"status": "all"}, {"result": tasks}))
     assert isinstance(reply, Reply)
-    assert reply.text.count("\n- ") == MAX_LISTED_TASKS + 1
+    assert reply.text.count("\n- ") == MAX_LISTED_TASKS
     assert f"...and {40 - MAX_LISTED_TASKS} more." in reply.text
+
+
+def test_replies_stay_short_enough_to_be_sent_back_as_history() -> None:
+    long_title = "Plan " + "very " * 38 + "long trip"  # 200 characters, the longest title
+    tasks = [task(i, long_title) for i in range(1, 41)]
+    listing_reply = step(
+        "Show me all my tasks", ToolOutcome("list_tasks", {"status": "all"}, {"result": tasks})
+    )
+    assert isinstance(listing_reply, Reply)
+    assert len(listing_reply.text) < 4000
+    assert "- 25. Plan very" in listing_reply.text
+    assert "…" in listing_reply.text
+    not_found = step("Delete the " + "x" * 3900 + " task", listing(task(1, "a")))
+    assert isinstance(not_found, Reply)
+    assert len(not_found.text) < 300
 
 
 def test_complete_by_number() -> None:

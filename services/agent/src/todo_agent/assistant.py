@@ -11,6 +11,8 @@ from agents.items import TResponseInputItem
 
 from .tools import TaskService, ToolCallRecord, UserBoundTools
 
+# The next request accepts at most this much per message, and the reply becomes history.
+MAX_REPLY_CHARS = 4000
 # Enough for "find by name, then act" plus a correction; a loop beyond that is a model failure.
 MAX_TURNS = 8
 
@@ -54,4 +56,7 @@ class Assistant:
             {"role": turn.role, "content": turn.content} for turn in conversation
         ]
         result = await Runner.run(agent, items, max_turns=MAX_TURNS, run_config=self._run_config)
-        return AssistantReply(response=str(result.final_output), tool_calls=tools.calls)
+        reply = str(result.final_output)
+        if len(reply) > MAX_REPLY_CHARS:
+            reply = reply[: MAX_REPLY_CHARS - 1] + "…"
+        return AssistantReply(response=reply, tool_calls=tools.calls)

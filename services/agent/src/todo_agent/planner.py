@@ -28,6 +28,9 @@ from .commands import (
 )
 
 MAX_LISTED_TASKS = 25
+# Replies become conversation history the next request must accept (4000 characters per message),
+# so lists show titles shortened; 25 lines of this width stay well within.
+MAX_SHOWN_TITLE = 80
 
 HELP = (
     'I can manage your task list. Try: "Add a task to buy groceries", "What\'s pending?", '
@@ -62,8 +65,13 @@ _NOT_FOUND = re.compile(r"task\s+(\d+)\s+not\s+found", re.IGNORECASE)
 _STOP_WORDS = frozenset({"the", "a", "an", "my", "task", "todo", "item", "one", "to", "about", "for"})
 
 
+def shorten(text: object, limit: int = MAX_SHOWN_TITLE) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _quote(title: object) -> str:
-    return f"'{title}'"
+    return f"'{shorten(title)}'"
 
 
 def _failure(outcome: ToolOutcome, doing: str) -> Reply:
@@ -78,7 +86,7 @@ def _failure(outcome: ToolOutcome, doing: str) -> Reply:
 
 
 def _task_line(task: Mapping[str, Any], show_state: bool) -> str:
-    line = f"{task.get('id')}. {task.get('title')}"
+    line = f"{task.get('id')}. {shorten(task.get('title'))}"
     if show_state and task.get("completed"):
         line += " (done)"
     return line
@@ -99,10 +107,10 @@ def describe_tasks(tasks: Sequence[Mapping[str, Any]], status: str) -> str:
         "pending": "Here are your pending tasks",
         "completed": "Here's what you've completed",
     }.get(status, "Here are all your tasks")
-    lines = [_task_line(task, show_state=status == "all") for task in tasks[:MAX_LISTED_TASKS]]
+    lines = [f"- {_task_line(task, show_state=status == 'all')}" for task in tasks[:MAX_LISTED_TASKS]]
     if len(tasks) > MAX_LISTED_TASKS:
         lines.append(f"...and {len(tasks) - MAX_LISTED_TASKS} more.")
-    return f"{heading} ({len(tasks)}):\n" + "\n".join(f"- {line}" for line in lines)
+    return f"{heading} ({len(tasks)}):\n" + "\n".join(lines)
 
 
 def _words(text: str) -> list[str]:
