@@ -1,0 +1,153 @@
+"""The images the pipeline builds are the ones the chart deploys, the contract names and build-images builds.
+
+Reads the real files: charts/todo (rendered with Helm's engine via helm-python-sdk, with the values file and
+`--set` flags `deploy` passes), scripts/build-images, the Dockerfiles, docs/architecture.md, dagger.json.
+"""
+
+import copy
+import json
+import re
+import shlex
+from collections.abc import Mapping
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import helm_python as helm
+import pytest
+import yaml
+from todo import cluster, versions
+from todo.catalog import SERVICES, ServiceSpec
+from todo.chart import CHART_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+CHART = ROOT / CHART_PATH
+BUILD_IMAGES = ROOT / "scripts" / "build-images"
+Obj = dict[str, Any]
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path.relative_to(ROOT)} does not exist yet")
+    return path
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> Obj:
+    merged: Obj = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def deploy_values(registry: str, tag: str) -> Obj:
+    """The values `deploy` gives Helm: its values file, then its `--set` expressions, in order."""
+    argv = cluster.helm_values_args(registry, tag)
+    values_file = argv[argv.index("--values") + 1].removeprefix("/chart/")
+    values: Obj = yaml.safe_load((need(CHART) / values_file).read_text()) or {}
+    for i, arg in enumerate(argv):
+        if arg == "--set":
+            values = merge(values, helm.parse_set_string(argv[i + 1]))
+    return values
+
+
+def render(values: Obj) -> list[Obj]:
+    manifests = helm.Chart.load(need(CHART)).render(values, name="todo", namespace="todo", is_install=True)
+    return [
+        doc
+        for source, text in sorted(manifests.items())
+        if not source.endswith("NOTES.txt")
+        for doc in yaml.safe_load_all(text)
+        if doc
+    ]
+
+
+def of_component(objects: list[Obj], kind: str, spec: ServiceSpec) -> Obj:
+    (found,) = [
+        o
+        for o in objects
+        if o["kind"] == kind and o["metadata"]["labels"].get("app.kubernetes.io/component") == spec.name
+    ]
+    return found
+
+
+def test_chart_values_name_the_images_the_pipeline_builds() -> None:
+    values = yaml.safe_load((need(CHART) / "values.yaml").read_text())
+    components = {
+        key
+        for key, value in values.items()
+        if isinstance(value, dict) and "repository" in value.get("image", {})
+    }
+    assert components - {"postgresql"} == {s.values_key for s in SERVICES}
+    for spec in SERVICES:
+        assert values[spec.values_key]["image"]["repository"] == spec.image
+
+
+@pytest.mark.parametrize(("registry", "tag"), [(cluster.REGISTRY_ADDRESS, "0123456789ab"), ("", "1.2.0")])
+def test_deploy_values_make_the_chart_run_exactly_the_images_deploy_made_available(
+    registry: str, tag: str
+) -> None:
+    objects = render(deploy_values(registry, tag))
+    for spec in SERVICES:
+        deployment = of_component(objects, "Deployment", spec)
+        containers = deployment["spec"]["template"]["spec"]["containers"]
+        expected = f"{registry}/{spec.image}:{tag}" if registry else f"{spec.image}:{tag}"
+        assert containers[0]["image"] == expected
+
+
+def test_chart_services_listen_on_the_ports_of_the_contract() -> None:
+    objects = render(deploy_values("", "dev"))
+    for spec in SERVICES:
+        ports = [p["port"] for p in of_component(objects, "Service", spec)["spec"]["ports"]]
+        assert ports == [spec.port], spec.name
+
+
+def test_architecture_contract_lists_the_same_components_ports_and_images() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    rows = re.findall(
+        r"^\| (frontend|backend|mcp-server|agent) \| (\d+) \| (todo-[a-z-]+) \|", text, re.MULTILINE
+    )
+    assert sorted(rows) == sorted((s.name, str(s.port), s.image) for s in SERVICES)
+    dockerfiles = re.findall(
+        r"^\| (todo-[a-z-]+) \| `([^`]+)` \| repository root \| `(\w+)`", text, re.MULTILINE
+    )
+    assert sorted(dockerfiles) == sorted((s.image, s.dockerfile, s.base_image_arg) for s in SERVICES)
+
+
+def test_build_images_script_builds_the_same_images_from_the_same_dockerfiles() -> None:
+    script = need(BUILD_IMAGES).read_text()
+    block = re.search(r"readonly IMAGES=\((.*?)\n\)", script, re.DOTALL)
+    assert block, "IMAGES table not found in scripts/build-images"
+    rows = [tuple(shlex.split(line)[0].split()) for line in block.group(1).splitlines() if line.strip()]
+    assert rows == [(s.name, s.image, s.dockerfile, s.base_image_arg) for s in SERVICES]
+    for build_arg in ("VERSION", "REVISION", "SOURCE_URL"):
+        assert f'"{build_arg}=' in script
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+def test_dockerfiles_declare_every_build_arg_the_pipeline_passes(spec: ServiceSpec) -> None:
+    dockerfile = need(ROOT / spec.dockerfile).read_text()
+    declared = set(re.findall(r"^ARG (\w+)", dockerfile, re.MULTILINE))
+    assert {"VERSION", "REVISION", "SOURCE_URL", spec.base_image_arg} <= declared
+
+
+def test_test_toolchains_match_the_images_and_the_chart() -> None:
+    frontend = need(ROOT / "services" / "frontend" / "Dockerfile").read_text()
+    assert f"ARG NODE_IMAGE={versions.NODE_TOOLCHAIN_IMAGE}\n" in frontend
+    postgres = yaml.safe_load((need(CHART) / "values.yaml").read_text())["postgresql"]["image"]
+    assert f"{postgres['repository']}:{postgres['tag']}" == versions.POSTGRES_IMAGE
+
+
+def test_dagger_engine_and_sdk_versions_agree() -> None:
+    config = json.loads((ROOT / "dagger.json").read_text())
+    assert config == {
+        "name": "todo",
+        "engineVersion": f"v{versions.DAGGER_VERSION}",
+        "sdk": {"source": "python"},
+        "source": "ci",
+    }
+    assert version("dagger-io") == versions.DAGGER_VERSION
+    root = (ROOT / "pyproject.toml").read_text()
+    assert f'"dagger-io=={versions.DAGGER_VERSION}"' in root

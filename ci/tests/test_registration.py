@@ -1,0 +1,222 @@
+"""The module registers as the Dagger runtime loads it: every function, argument, type, default and doc."""
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CI_DIR = Path(__file__).resolve().parents[1]
+Chain = list[dict[str, Any]]
+
+FUNCTIONS = {
+    "build",
+    "build_all",
+    "image_tarballs",
+    "export_images",
+    "lint",
+    "test",
+    "scan",
+    "scan_report",
+    "lint_chart",
+    "deploy",
+    "publish",
+    "ci",
+}
+SIDE_EFFECTS = {"export_images", "scan", "scan_report", "deploy", "publish", "ci"}
+
+
+@dataclass
+class Arg:
+    type: str
+    description: str | None
+    default: Any = None
+    default_path: str | None = None
+    ignore: list[str] | None = None
+
+
+@dataclass
+class Function:
+    returns: str
+    description: str | None = None
+    cache: str | None = None
+    args: dict[str, Arg] = field(default_factory=dict)
+
+
+def type_name(chain: Chain) -> str:
+    """`STRING_KIND`, `Container`, `Env`, ...; `?` marks an optional type, `[...]` a list."""
+    name, optional = "?", False
+    for call in chain:
+        args = call["args"]
+        match call["field"]:
+            case "withKind":
+                name = args["kind"]
+            case "withObject" | "withEnum":
+                name = args["name"]
+            case "withListOf":
+                name = f"[{type_name(args['elementType'])}]"
+            case "withOptional":
+                optional = args["optional"]
+    return f"{name}?" if optional else name
+
+
+def parse_function(chain: Chain) -> tuple[str, Function]:
+    head = chain[0]["args"]
+    fn = Function(returns=type_name(head["returnType"]))
+    for call in chain[1:]:
+        args = call["args"]
+        match call["field"]:
+            case "withDescription":
+                fn.description = args["description"]
+            case "withCachePolicy":
+                fn.cache = args["policy"]
+            case "withArg":
+                default = json.loads(args["defaultValue"]) if "defaultValue" in args else None
+                fn.args[args["name"]] = Arg(
+                    type_name(args["typeDef"]),
+                    args.get("description"),
+                    default,
+                    args.get("defaultPath"),
+                    args.get("ignore"),
+                )
+    return head["name"], fn
+
+
+@dataclass
+class Registered:
+    description: str
+    objects: dict[str, dict[str, Function]]
+    enums: dict[str, dict[str, str]]
+
+
+@functools.cache
+def registered() -> Registered:
+    env = {
+        **os.environ,
+        "DAGGER_MAIN_OBJECT": "Todo",
+        "DAGGER_DEFAULT_PYTHON_PACKAGE": "todo",
+        "PYTHONPATH": str(CI_DIR / "src"),
+    }
+    done = subprocess.run(
+        [sys.executable, str(CI_DIR / "tests" / "introspect.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    module: Chain = json.loads(done.stdout)
+    result = Registered("", {}, {})
+    for call in module:
+        args = call["args"]
+        if call["field"] == "withDescription":
+            result.description = args["description"]
+        elif call["field"] == "withObject":
+            typedef = args["object"]
+            name = typedef[1]["args"]["name"]
+            functions: dict[str, Function] = {}
+            for member in typedef[2:]:
+                if member["field"] in ("withFunction", "withConstructor"):
+                    fn_name, fn = parse_function(member["args"]["function"])
+                    functions[fn_name or "<constructor>"] = fn
+            result.objects[name] = functions
+        elif call["field"] == "withEnum":
+            typedef = args["enum"]
+            result.enums[typedef[1]["args"]["name"]] = {
+                m["args"]["name"]: m["args"]["value"] for m in typedef[2:] if m["field"] == "withEnumMember"
+            }
+    return result
+
+
+def todo() -> dict[str, Function]:
+    return registered().objects["Todo"]
+
+
+def test_module_has_one_object_todo_with_the_pipeline_functions() -> None:
+    assert set(registered().objects) == {"Todo"}
+    assert set(todo()) == FUNCTIONS | {"<constructor>"}
+    assert "pipeline" in registered().description.lower()
+
+
+def test_every_function_and_argument_is_documented() -> None:
+    for name, fn in todo().items():
+        assert fn.description, f"{name} has no description"
+        for arg_name, arg in fn.args.items():
+            assert arg.description, f"{name}({arg_name}) has no description"
+
+
+def test_functions_with_side_effects_opt_out_of_the_function_cache() -> None:
+    uncached = {name for name, fn in todo().items() if fn.cache == "Never"}
+    assert uncached == SIDE_EFFECTS
+    assert all(fn.cache is None for name, fn in todo().items() if name not in SIDE_EFFECTS)
+
+
+def test_constructor_loads_the_repository_and_its_git_head_from_the_context() -> None:
+    args = todo()["<constructor>"].args
+    assert list(args) == ["source", "git", "python_image", "node_image", "source_url"]
+    source = args["source"]
+    assert (source.type, source.default_path) == ("Directory", "/")
+    assert source.ignore is not None
+    for ignored in (".git", "**/node_modules", "**/.venv", "**/.next", "ci/sdk", "artifacts"):
+        assert ignored in source.ignore
+    assert (args["git"].type, args["git"].default_path) == ("GitRef", "./.git")
+    for name in ("python_image", "node_image", "source_url"):
+        assert (args[name].type, args[name].default) == ("STRING_KIND", "")
+
+
+@pytest.mark.parametrize(
+    ("function", "returns", "args"),
+    [
+        ("build", "Container", {"service": ("STRING_KIND", None), "version": ("STRING_KIND", "")}),
+        ("build_all", "STRING_KIND", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
+        ("image_tarballs", "Directory", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
+        ("export_images", "STRING_KIND", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
+        ("lint", "STRING_KIND", {}),
+        ("test", "STRING_KIND", {}),
+        ("scan", "STRING_KIND", {"version": ("STRING_KIND", "")}),
+        ("scan_report", "Directory", {"version": ("STRING_KIND", "")}),
+        ("lint_chart", "STRING_KIND", {}),
+        (
+            "deploy",
+            "STRING_KIND",
+            {
+                "env": ("Env", "K3S"),
+                "version": ("STRING_KIND", ""),
+                "release": ("STRING_KIND", "todo"),
+                "namespace": ("STRING_KIND", "todo"),
+                "kubeconfig": ("Secret?", None),
+                "kube_api": ("Service?", None),
+                "kube_api_port": ("INTEGER_KIND", 8443),
+                "docker_socket": ("Socket?", None),
+                "minikube_profile": ("STRING_KIND", "minikube"),
+                "load_images": ("BOOLEAN_KIND", True),
+            },
+        ),
+        (
+            "publish",
+            "STRING_KIND",
+            {
+                "registry": ("STRING_KIND", None),
+                "tag": ("STRING_KIND", ""),
+                "version": ("STRING_KIND", ""),
+                "username": ("STRING_KIND", ""),
+                "password": ("Secret?", None),
+            },
+        ),
+        ("ci", "STRING_KIND", {"version": ("STRING_KIND", "")}),
+    ],
+)
+def test_function_signature(function: str, returns: str, args: dict[str, tuple[str, Any]]) -> None:
+    fn = todo()[function]
+    assert fn.returns == returns
+    assert {name: (arg.type, arg.default) for name, arg in fn.args.items()} == args
+
+
+def test_deploy_env_is_an_enum_of_k3s_and_minikube() -> None:
+    assert registered().enums == {"Env": {"K3S": "k3s", "MINIKUBE": "minikube"}}
