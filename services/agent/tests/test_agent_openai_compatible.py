@@ -191,6 +191,37 @@ def test_a_model_cannot_reach_another_users_task(
     assert titles(agent_task_database, owner) == ["Owner's plan"]
 
 
+def test_a_call_missing_an_argument_is_a_tool_error_the_model_can_correct(
+    agent: ServiceProcess, llm: ScriptedChatCompletions
+) -> None:
+    llm.expect(call("call_1", "complete_task"), say("Which task do you mean?"))
+    response = respond(agent, str(uuid.uuid4()), "Complete it")
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "response": "Which task do you mean?",
+        "tool_calls": [
+            {
+                "tool": "complete_task",
+                "arguments": {},
+                "result": {"error": "Missing required argument(s): task_id"},
+            }
+        ],
+    }
+    (tool_message,) = [m for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
+    assert text_of(tool_message["content"]) == "Missing required argument(s): task_id"
+
+
+def test_invalid_arguments_are_a_tool_error_not_an_outage(
+    agent: ServiceProcess, llm: ScriptedChatCompletions
+) -> None:
+    llm.expect(call("call_1", "complete_task", task_id="the first one"), say("Sorry, which number?"))
+    response = respond(agent, str(uuid.uuid4()), "Complete the first one")
+    assert response.status_code == 200, response.text
+    (tool_call,) = response.json()["tool_calls"]
+    assert tool_call["arguments"] == {"task_id": "the first one"}
+    assert "task_id" in tool_call["result"]["error"]
+
+
 @pytest.mark.parametrize(
     ("status", "detail"),
     [

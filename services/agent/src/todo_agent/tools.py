@@ -173,6 +173,10 @@ def structured_result(result: CallToolResult) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"result": parsed}
 
 
+def _tool_error(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+
+
 class UserBoundTools(MCPServer):
     """The task tools for one request: `user_id` is the request's, never the model's.
 
@@ -214,6 +218,13 @@ class UserBoundTools(MCPServer):
         if tool_name not in PHASE_III_TOOLS:
             raise ValueError(f"tool {tool_name!r} is not offered to the assistant")
         chosen = {key: value for key, value in (arguments or {}).items() if key != BOUND_ARGUMENT}
+        missing = await self._missing_arguments(tool_name, chosen)
+        if missing:
+            # The model's mistake, answered like any tool error so it can correct itself; checked here
+            # so that every exception of the forwarded call below means the transport failed.
+            result = _tool_error(f"Missing required argument(s): {', '.join(missing)}")
+            self.calls.append(ToolCallRecord(tool_name, chosen, structured_result(result)))
+            return result
         bound = {**chosen, BOUND_ARGUMENT: self._user_id}
         try:
             result = await self._session.call_tool(tool_name, bound, meta)
@@ -223,6 +234,12 @@ class UserBoundTools(MCPServer):
         self._service.record_success()
         self.calls.append(ToolCallRecord(tool_name, chosen, structured_result(result)))
         return result
+
+    async def _missing_arguments(self, tool_name: str, arguments: dict[str, Any]) -> list[str]:
+        tools = await self.list_tools()
+        schema = next((tool.input_schema for tool in tools if tool.name == tool_name), {})
+        required = schema.get("required", [])
+        return [name for name in required if isinstance(name, str) and name not in arguments]
 
     async def list_prompts(self) -> Any:
         raise NotImplementedError("the task server offers tools only")
