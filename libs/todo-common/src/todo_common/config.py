@@ -7,8 +7,6 @@ from typing import Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .database import sqlalchemy_url
-
 
 class ConfigurationError(Exception):
     """The environment does not describe a valid configuration; the message names each variable."""
@@ -39,6 +37,9 @@ class DatabaseSettings(BaseSettings):
     @classmethod
     def _postgresql_url(cls, value: SecretStr) -> SecretStr:
         # Fail at start with a message, not at the first query; never echo the URL (it holds a password).
+        # Imported here: services without a database (the agent) must not pay for loading SQLAlchemy.
+        from .database import sqlalchemy_url
+
         try:
             sqlalchemy_url(value.get_secret_value())
         except ValueError as exc:
