@@ -168,10 +168,11 @@ class Stack:
         )
         self.services = {s.name: s for s in (self.mcp_server, self.agent, self.backend)}
 
-    def start(self) -> Stack:
+    def start(self, timeout: float = 20.0) -> Stack:
+        """Start every service, each given `timeout` seconds to become ready."""
         try:
             for service in self.services.values():
-                service.start()
+                service.start(timeout)
         except BaseException:
             self.close()
             raise

@@ -11,6 +11,9 @@ import pytest
 from tests.support.backend_api import ApiUser, sign_up
 from tests.support.processes import Stack
 
+# Start-up time is measured by the benchmark; tests only need the services up, on a possibly busy machine.
+STARTUP_TIMEOUT = 90.0
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -24,8 +27,11 @@ def backend_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def stack(backend_logs: Path) -> Iterator[Stack]:
-    with Stack(log_dir=backend_logs) as running:
+    running = Stack(log_dir=backend_logs).start(timeout=STARTUP_TIMEOUT)
+    try:
         yield running
+    finally:
+        running.close()
 
 
 @pytest.fixture

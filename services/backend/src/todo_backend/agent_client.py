@@ -26,6 +26,14 @@ class AgentReply(BaseModel):
     tool_calls: list[ToolCall]
 
 
+class AgentUnavailableError(DependencyUnavailableError):
+    """The agent could not produce a reply; `detail` says why in words a user understands."""
+
+    def __init__(self, reason: str, detail: str = "the assistant is unavailable, try again") -> None:
+        super().__init__("agent", reason)
+        self.detail = detail
+
+
 class AgentClient:
     def __init__(self, base_url: str, internal_token: str, *, timeout: float = 60.0) -> None:
         self._http = internal_client(
@@ -40,19 +48,31 @@ class AgentClient:
         async def post() -> httpx2.Response:
             return await self._http.post("/v1/respond", json=payload)
 
-        response = await call_dependency(
-            post, breaker=self.breaker, retry_on=CONNECT_ERRORS, unavailable_on=TRANSPORT_ERRORS
-        )
+        try:
+            response = await call_dependency(
+                post, breaker=self.breaker, retry_on=CONNECT_ERRORS, unavailable_on=TRANSPORT_ERRORS
+            )
+        except DependencyUnavailableError as exc:
+            raise AgentUnavailableError(exc.reason) from exc
         if response.status_code != 200:
-            if response.status_code >= 500:
-                self.breaker.record_failure()
             _log.warning("agent answered %d", response.status_code)
-            raise DependencyUnavailableError("agent", f"status {response.status_code}")
+            raise AgentUnavailableError(f"status {response.status_code}", _detail(response))
         try:
             return AgentReply.model_validate_json(response.content)
         except ValidationError:
             _log.warning("agent answered with an unexpected body")
-            raise DependencyUnavailableError("agent", "unexpected answer") from None
+            raise AgentUnavailableError("unexpected answer") from None
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+
+def _detail(response: httpx2.Response) -> str:
+    """The agent's own explanation of a failure (e.g. "the task service is unavailable, try again")."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    if isinstance(detail, str) and 0 < len(detail) <= 200:
+        return detail
+    return "the assistant could not answer, try again"

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 from fastapi.responses import JSONResponse
-from todo_common.resilience import DependencyUnavailableError
 
 from .. import conversations
+from ..agent_client import AgentUnavailableError
 from ..schemas import ChatRequest, ChatResponse, ChatUnavailableOut, ConversationOut, MessageOut, ObjectId
 from .deps import AUTH_ERRORS, OwnerId, Session, State, error
 
@@ -35,10 +35,10 @@ async def chat(user_id: OwnerId, body: ChatRequest, state: State, session: Sessi
         raise _not_found() from None
     try:
         reply = await state.agent.respond(user_id, turn.history)
-    except DependencyUnavailableError:
+    except AgentUnavailableError as exc:
         return JSONResponse(
             ChatUnavailableOut(
-                detail="the assistant is unavailable, try again; your message is saved",
+                detail=f"{exc.detail}; your message is saved",
                 conversation_id=turn.conversation_id,
             ).model_dump(),
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
