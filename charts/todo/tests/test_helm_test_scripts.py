@@ -122,28 +122,46 @@ def stack_available() -> bool:
     )
 
 
+def read_urls(process: subprocess.Popen[str], errors: Path) -> dict[str, str]:
+    """The launcher's JSON line with the URLs (log lines of the migrations it runs may come first)."""
+    assert process.stdout
+    for line in process.stdout:
+        if line.startswith("{") and '"backend_url"' in line:
+            urls: dict[str, str] = json.loads(line)
+            return urls
+    status = process.wait(timeout=30)
+    tail = "\n".join(errors.read_text().splitlines()[-15:])
+    pytest.fail(f"the stack launcher exited with {status} before printing its URLs:\n{tail}")
+
+
 @pytest.fixture(scope="module")
-def stack() -> Iterator[dict[str, str]]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The real services (backend, mcp-server, builtin-model agent, PostgreSQL) via the shared launcher."""
     if not stack_available():
         pytest.skip("the Python services are not in this checkout yet (no todo_backend/__main__ etc.)")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.stack"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdin
-    assert process.stdout
-    try:
-        line = process.stdout.readline()
-        assert line, f"the stack launcher exited with {process.wait(timeout=30)} before printing its URLs"
-        yield json.loads(line)
-    finally:
-        process.stdin.write("quit\n")
-        process.stdin.close()
-        process.wait(timeout=60)
+    logs = tmp_path_factory.mktemp("chart-stack-logs")
+    errors = logs / "launcher.stderr"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.stack", "--log-dir", str(logs)],
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        assert process.stdin
+        assert process.stdout
+        try:
+            urls = read_urls(process, errors)
+            # Keep reading so output after the URLs can never fill the pipe and block the launcher.
+            threading.Thread(target=process.stdout.read, daemon=True).start()
+            yield urls
+        finally:
+            if process.poll() is None:
+                process.stdin.write("quit\n")
+                process.stdin.close()
+            process.wait(timeout=60)
 
 
 def test_user_flow_passes_against_the_real_stack(stack: dict[str, str]) -> None:
