@@ -27,7 +27,7 @@ const MB = 1024 * 1024;
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (/** @type {number[]} */ list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN;
 
-const logDir = path.join(artifactsDir, "benchmark-logs");
+const logDir = path.join(artifactsDir, "benchmark-logs", new Date().toISOString().replace(/[:.]/g, "-"));
 const stack = await startStack({ logDir });
 const frontend = await startFrontend({ backendUrl: stack.urls.backend_url, logFile: path.join(logDir, "frontend.log") });
 const browser = await launchChromium();

@@ -15,7 +15,7 @@ import {
 
 const SERVICE_UNAVAILABLE = "The service is unavailable, try again.";
 const screenshotsDir = path.join(artifactsDir, "screenshots");
-const logDir = path.join(artifactsDir, "e2e-logs");
+const logDir = path.join(artifactsDir, "e2e-logs", new Date().toISOString().replace(/[:.]/g, "-"));
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 const run = Date.now().toString(36);

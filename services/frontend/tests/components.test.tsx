@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ChatPanel } from "@/components/chat/ChatPanel";
 import { TaskForm } from "@/components/tasks/TaskForm";
+import { TaskItem } from "@/components/tasks/TaskItem";
 import { ApiError } from "@/lib/api-client";
 import { SERVICE_UNAVAILABLE } from "@/lib/messages";
 
@@ -60,6 +61,77 @@ describe("TaskForm", () => {
     await userEvent.type(screen.getByLabelText("Title"), "x");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(router.replace).toHaveBeenCalledWith("/signin?reason=expired"));
+  });
+});
+
+describe("TaskItem", () => {
+  const task = {
+    id: 3,
+    user_id: "u",
+    title: "Walk the dog",
+    description: "Around the park",
+    completed: false,
+    created_at: "2026-01-01T10:00:00Z",
+    updated_at: "2026-01-01T10:00:00Z",
+  };
+
+  function renderItem(onChanged = vi.fn()) {
+    render(
+      <ul>
+        <TaskItem task={task} onChanged={onChanged} />
+      </ul>,
+    );
+    return onChanged;
+  }
+
+  it("ticks the box at once, toggles on the server and asks for a fresh list", async () => {
+    const fetchMock = scriptFetch({ "PATCH /api/tasks/3/complete": json({ ...task, completed: true }) });
+    const onChanged = renderItem();
+    await userEvent.click(screen.getByRole("checkbox", { name: /Walk the dog/ }));
+    expect(screen.getByRole("checkbox")).toBeChecked();
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it("unticks the box again and says why when the toggle fails", async () => {
+    scriptFetch({ "PATCH /api/tasks/3/complete": json({ detail: SERVICE_UNAVAILABLE }, 503) });
+    const onChanged = renderItem();
+    await userEvent.click(screen.getByRole("checkbox", { name: /Walk the dog/ }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(SERVICE_UNAVAILABLE);
+    expect(screen.getByRole("checkbox")).not.toBeChecked();
+    expect(onChanged).not.toHaveBeenCalled();
+  });
+
+  it("deletes only after confirmation", async () => {
+    const fetchMock = scriptFetch({ "DELETE /api/tasks/3": () => new Response(null, { status: 204 }) });
+    const onChanged = renderItem();
+    await userEvent.click(screen.getByRole("button", { name: "Delete Walk the dog" }));
+    expect(screen.getByRole("alertdialog")).toHaveTextContent("Delete this task?");
+    expect(screen.getByRole("button", { name: "Keep it" })).toHaveFocus();
+    await userEvent.click(screen.getByRole("button", { name: "Keep it" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(fetchMock).not.toHaveBeenCalled();
+
+    await userEvent.click(screen.getByRole("button", { name: "Delete Walk the dog" }));
+    await userEvent.click(screen.getByRole("button", { name: "Delete task" }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it("edits the title and description in place", async () => {
+    const fetchMock = scriptFetch({ "PUT /api/tasks/3": json({ ...task, title: "Walk the cat" }) });
+    const onChanged = renderItem();
+    await userEvent.click(screen.getByRole("button", { name: "Edit Walk the dog" }));
+    const title = screen.getByLabelText("Title");
+    expect(title).toHaveValue("Walk the dog");
+    await userEvent.clear(title);
+    await userEvent.type(title, "Walk the cat");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(JSON.parse(String(fetchMock.mock.calls[0]![1]?.body))).toEqual({
+      title: "Walk the cat",
+      description: "Around the park",
+    });
   });
 });
 

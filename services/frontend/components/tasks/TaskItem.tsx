@@ -17,6 +17,9 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
   const [mode, setMode] = useState<Mode>("view");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Shown at once while the toggle is on its way; the refreshed list then replaces this item.
+  const [pendingCompleted, setPendingCompleted] = useState<boolean | null>(null);
+  const completed = pendingCompleted ?? task.completed;
   const cancelDeleteRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -31,10 +34,16 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
       setMode("view");
       onChanged();
     } catch (failure) {
+      setPendingCompleted(null);
       setError(toMessage(failure));
     } finally {
       setBusy(false);
     }
+  }
+
+  function toggle() {
+    setPendingCompleted(!completed);
+    void run(() => api.toggleTask(task.id));
   }
 
   async function save(input: TaskInput) {
@@ -60,23 +69,23 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
 
   const checkboxId = `task-${task.id}-done`;
   return (
-    <li className="card group p-4" data-testid="task-item" data-completed={task.completed}>
+    <li className="card group p-4" data-testid="task-item" data-completed={completed}>
       <div className="flex items-start gap-3">
         <input
           id={checkboxId}
           type="checkbox"
           className="mt-0.5 size-5 shrink-0 cursor-pointer rounded border-slate-300 accent-indigo-600"
-          checked={task.completed}
+          checked={completed}
           disabled={busy}
-          onChange={() => run(() => api.toggleTask(task.id))}
+          onChange={toggle}
         />
         <div className="min-w-0 flex-1">
           <label
             htmlFor={checkboxId}
-            className={`block cursor-pointer break-words font-medium ${task.completed ? "text-slate-400 line-through" : "text-slate-900"}`}
+            className={`block cursor-pointer break-words font-medium ${completed ? "text-slate-400 line-through" : "text-slate-900"}`}
           >
             {task.title}
-            <span className="sr-only">{task.completed ? " (completed)" : " (pending)"}</span>
+            <span className="sr-only">{completed ? " (completed)" : " (pending)"}</span>
           </label>
           {task.description ? (
             <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-600">{task.description}</p>
@@ -87,16 +96,23 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
         </div>
         {mode === "view" ? (
           <div className="flex shrink-0 gap-1">
-            <button type="button" className="btn-ghost px-2.5" onClick={() => setMode("edit")} disabled={busy}>
-              Edit<span className="sr-only"> {task.title}</span>
+            <button
+              type="button"
+              className="btn-ghost px-2.5"
+              aria-label={`Edit ${task.title}`}
+              onClick={() => setMode("edit")}
+              disabled={busy}
+            >
+              Edit
             </button>
             <button
               type="button"
               className="btn-ghost px-2.5 text-red-700 hover:bg-red-50 hover:text-red-800"
+              aria-label={`Delete ${task.title}`}
               onClick={() => setMode("confirm-delete")}
               disabled={busy}
             >
-              Delete<span className="sr-only"> {task.title}</span>
+              Delete
             </button>
           </div>
         ) : null}

@@ -71,10 +71,28 @@ export async function waitForHttpOk(url, timeoutMs, exited) {
 
 /**
  * Starts backend, mcp-server, agent (builtin model) and a fresh database through the stack launcher.
- * @param {{ logDir: string, timeoutMs?: number }} options
+ * On a loaded machine a service can miss the launcher's readiness deadline; one more attempt is made,
+ * and the failure of the first is reported on stderr.
+ * @param {{ logDir: string, timeoutMs?: number, attempts?: number }} options
  * @returns {Promise<Stack>}
  */
-export async function startStack({ logDir, timeoutMs = 180_000 }) {
+export async function startStack({ logDir, timeoutMs = 180_000, attempts = 2 }) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await launchStack(path.join(logDir, `attempt-${attempt}`), timeoutMs);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      process.stderr.write(`stack launcher attempt ${attempt} failed, retrying: ${error}\n`);
+    }
+  }
+}
+
+/**
+ * @param {string} logDir
+ * @param {number} timeoutMs
+ * @returns {Promise<Stack>}
+ */
+async function launchStack(logDir, timeoutMs) {
   mkdirSync(logDir, { recursive: true });
   const child = spawn("uv", ["run", "--frozen", "python", "-m", "tests.support.stack", "--log-dir", logDir], {
     cwd: repoRoot,
@@ -101,7 +119,11 @@ export async function startStack({ logDir, timeoutMs = 180_000 }) {
     return /** @type {Promise<string>} */ (Promise.race([next, exitedEarly, timeout]));
   }
 
-  const urls = /** @type {StackUrls} */ (JSON.parse(await nextLine(timeoutMs)));
+  // The first stdout line holding the URLs; anything before it (e.g. migration output) is skipped.
+  const deadline = Date.now() + timeoutMs;
+  let first = await nextLine(timeoutMs);
+  while (!first.startsWith('{"backend_url"')) first = await nextLine(Math.max(1, deadline - Date.now()));
+  const urls = /** @type {StackUrls} */ (JSON.parse(first));
   return {
     urls,
     async command(line) {
