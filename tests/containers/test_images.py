@@ -7,6 +7,8 @@ import json
 import subprocess
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from .docker import (
     PYTHON_SERVICES,
@@ -95,8 +97,29 @@ print(json.dumps({
     assert found["bytecode"], "bytecode is compiled at build time (the root filesystem is read-only)"
 
 
+# The image's environment markers (what packaging.markers.default_environment() gives inside it).
+MARKER_ENVIRONMENT = """
+import json, os, platform, sys
+v = sys.implementation.version
+print(json.dumps({
+    "implementation_name": sys.implementation.name,
+    "implementation_version": f"{v.major}.{v.minor}.{v.micro}",
+    "os_name": os.name, "platform_machine": platform.machine(), "platform_release": platform.release(),
+    "platform_system": platform.system(), "platform_version": platform.version(),
+    "platform_python_implementation": platform.python_implementation(),
+    "python_full_version": platform.python_version(),
+    "python_version": ".".join(platform.python_version_tuple()[:2]), "sys_platform": sys.platform,
+}))
+"""
+INSTALLED = (
+    "import importlib.metadata as m, json; print(json.dumps({d.name: d.version for d in m.distributions()}))"
+)
+
+
 @pytest.mark.parametrize("service", list(PYTHON_SERVICES))
 def test_python_image_has_exactly_the_locked_dependencies(images: StackImages, service: str) -> None:
+    image = images.of(service)
+    environment = json.loads(run_in_image(image, "python", "-c", MARKER_ENVIRONMENT))
     exported = subprocess.run(
         ["uv", "export", "--frozen", "--no-dev", "--no-hashes", "--no-header", "--no-annotate",
          "--no-emit-workspace", "--package", f"todo-{service}"],
@@ -104,25 +127,18 @@ def test_python_image_has_exactly_the_locked_dependencies(images: StackImages, s
     ).stdout  # fmt: skip
     locked = {}
     for line in exported.splitlines():
-        requirement = line.split(";")[0].strip()
-        if requirement and not requirement.startswith("-"):
-            name, _, version = requirement.partition("==")
-            locked[canonical(name)] = version
-    listing = (
-        "import importlib.metadata as m, json; "
-        "print(json.dumps({d.name: d.version for d in m.distributions()}))"
-    )
+        if not line.strip() or line.lstrip().startswith("-"):
+            continue
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate(environment):
+            locked[canonicalize_name(requirement.name)] = str(requirement.specifier).removeprefix("==")
     installed = {
-        canonical(name): version
-        for name, version in json.loads(run_in_image(images.of(service), "python", "-c", listing)).items()
+        canonicalize_name(name): version
+        for name, version in json.loads(run_in_image(image, "python", "-c", INSTALLED)).items()
     }
     ours = {"todo-common", f"todo-{service}"}
-    assert {name: v for name, v in installed.items() if name not in ours} == locked
     assert ours <= installed.keys()
-
-
-def canonical(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+    assert {name: version for name, version in installed.items() if name not in ours} == locked
 
 
 def test_frontend_image_carries_only_what_runs(images: StackImages) -> None:
