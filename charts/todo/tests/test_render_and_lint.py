@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
+
 import kubernetes_validate
+import kubernetes_validate.utils
 import pytest
 from kubernetes_validate.utils import latest_version
 
@@ -10,6 +14,18 @@ from .chart import VALUES_FILES, lint, render, user_values
 from .variants import Variant, variant_params
 
 KUBE_VERSIONS = ("1.30.0", latest_version())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def schemas_loaded_once() -> Iterator[None]:
+    """kubernetes-validate re-reads its (large, immutable) schema files for every object; read each once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            kubernetes_validate.utils,
+            "schema_contents",
+            functools.cache(kubernetes_validate.utils.schema_contents),
+        )
+        yield
 
 
 @pytest.mark.parametrize("values_file", VALUES_FILES)
