@@ -215,6 +215,24 @@ def test_operational_endpoints_need_no_token(http: httpx2.Client) -> None:
     assert re.search(r'http_requests_total\{method="POST",route="/mcp",status="200"\} [1-9]', metrics.text)
 
 
+async def test_tool_calls_are_counted_and_logged_without_arguments(service: ServiceProcess) -> None:
+    secret_title = f"secret-{uuid.uuid4().hex}"
+    async with http_mcp_client(service.url + "/mcp") as client:
+        await call_ok(client, "add_task", user_id="metrics-user", title=secret_title)
+        await call_error(client, "get_task", user_id="metrics-user", task_id=2_000_000_000)
+        await call_error(client, "get_task", user_id="metrics-user", task_id=-1)
+        await client.call_tool("no_such_tool", {})
+    metrics = httpx2.get(service.url + "/metrics", timeout=10).text
+    for tool, outcome in [("add_task", "ok"), ("get_task", "error"), ("get_task", "invalid_arguments")]:
+        assert re.search(rf'mcp_tool_calls_total\{{outcome="{outcome}",tool="{tool}"\}} [1-9]', metrics)
+    assert 'tool="unknown"' in metrics
+    assert "no_such_tool" not in metrics
+    assert service.log_path is not None
+    log = service.log_path.read_text()
+    assert "tool add_task: ok" in log
+    assert secret_title not in log
+
+
 def test_request_id_is_accepted_or_generated(http: httpx2.Client, service: ServiceProcess) -> None:
     given = f"trace-{uuid.uuid4().hex}"
     assert http.get("/healthz", headers={"X-Request-ID": given}).headers["x-request-id"] == given

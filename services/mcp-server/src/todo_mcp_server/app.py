@@ -3,6 +3,7 @@ standard middleware (request id, body limit, internal bearer token on /mcp)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,8 @@ async def _no_event_stream(_: Request) -> JSONResponse:
 
 
 def build_app(settings: McpServerSettings) -> ASGIApp:
+    # Stateless mode opens and closes a transport per request; its INFO lines would double the access log.
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
     engine = create_engine(settings.database_url.get_secret_value())
     return compose_app(engine, settings)
 

@@ -7,6 +7,7 @@ that does not exist or belongs to someone else is reported the same way: `Task <
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from prometheus_client import Counter
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from todo_common.database import is_database_unavailable
 
@@ -27,6 +29,19 @@ INSTRUCTIONS = (
     "Manage one user's to-do list. Every tool needs the user's id. Use list_tasks to find a task's id "
     "before changing it when the user refers to a task by its title."
 )
+
+TOOL_NAMES = frozenset(
+    {
+        "add_task",
+        "list_tasks",
+        "get_task",
+        "complete_task",
+        "delete_task",
+        "update_task",
+        "set_task_completion",
+    }
+)
+TOOL_CALLS = Counter("mcp_tool_calls_total", "MCP tool calls by tool and outcome", ["tool", "outcome"])
 
 _log = logging.getLogger("todo.mcp.tools")
 
@@ -89,18 +104,35 @@ def invalid_arguments_message(tool: str, error: ValidationError) -> str:
 
 
 class TaskToolServer(MCPServer[Any]):
-    """The SDK's server, with argument errors reported as one readable line instead of pydantic's dump."""
+    """The SDK's server, with argument errors reported as one readable line instead of pydantic's dump,
+    and every tool call counted and logged (tool, outcome, duration; never the arguments)."""
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        tool = name if name in TOOL_NAMES else "unknown"
+        outcome = "failed"
+        started = time.perf_counter()
         try:
-            return await super().call_tool(name, arguments, context)
+            result = await super().call_tool(name, arguments, context)
+            outcome = "error" if isinstance(result, CallToolResult) and result.is_error else "ok"
+            return result
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                outcome = "failed" if isinstance(exc, UnexpectedToolError) else "error"
                 raise
+            outcome = "invalid_arguments"
             raise ToolError(invalid_arguments_message(name, cause)) from cause
+        finally:
+            TOOL_CALLS.labels(tool, outcome).inc()
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            _log.info(
+                "tool %s: %s",
+                tool,
+                outcome,
+                extra={"tool": tool, "outcome": outcome, "duration_ms": duration_ms},
+            )
 
 
 def _description_value(description: str | None) -> str | None:
