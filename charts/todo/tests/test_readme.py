@@ -17,19 +17,21 @@ def documented_keys() -> set[str]:
     return keys
 
 
+def leaf_paths(node: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(node, dict) and node:
+        return [leaf for key, value in node.items() for leaf in leaf_paths(value, (*path, str(key)))]
+    return [path]
+
+
 def test_every_value_is_in_the_readme_reference() -> None:
+    """Each leaf value is documented by its own row or by a row for one of its parents."""
     documented = documented_keys()
-    values = default_values()
-    missing = []
-    for top, node in values.items():
-        if not isinstance(node, dict) or not node:
-            missing += [] if top in documented else [top]
-            continue
-        for key in node:
-            prefix = f"<component>.{key}" if top in COMPONENTS else f"{top}.{key}"
-            if prefix not in documented and not any(d.startswith(prefix + ".") for d in documented):
-                missing.append(prefix)
-    assert missing == []
+    missing = set()
+    for path in leaf_paths(default_values()):
+        shown = ("<component>", *path[1:]) if path[0] in COMPONENTS else path
+        if not any(".".join(shown[:length]) in documented for length in range(1, len(shown) + 1)):
+            missing.add(".".join(shown))
+    assert sorted(missing) == []
 
 
 def test_every_component_has_the_same_keys() -> None:
