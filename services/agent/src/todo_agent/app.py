@@ -112,7 +112,8 @@ def create_app(assistant: Assistant, tasks: TaskService) -> FastAPI:
         cause = exc.__cause__
         if isinstance(cause, DependencyUnavailableError):
             return await tasks_unavailable(_, cause)
-        _log.warning("the assistant run failed: %s: %s", type(exc).__name__, exc)
+        # The type only: the message can quote what the model or the user wrote.
+        _log.warning("the assistant run failed: %s", type(exc).__name__)
         return _error(502, "the assistant could not complete this request, try rephrasing it")
 
     @app.exception_handler(Exception)

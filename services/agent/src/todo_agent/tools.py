@@ -26,7 +26,7 @@ BOUND_ARGUMENT = "user_id"
 DEPENDENCY = "mcp-server"
 # The default MCP client session timeout is 5 s: too short for a database under load.
 SESSION_TIMEOUT_SECONDS = 30.0
-HTTP_TIMEOUT_SECONDS = 15.0
+HTTP_TIMEOUTS = httpx2.Timeout(SESSION_TIMEOUT_SECONDS, connect=2.0)
 _CLEANUP_TIMEOUT_SECONDS = 5.0
 
 _log = logging.getLogger("todo.agent.tools")
@@ -42,10 +42,9 @@ class TaskServiceUnavailableError(DependencyUnavailableError):
 def _http_client_factory(internal_token: str) -> HttpClientFactory:
     def create(headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None) -> Any:
         # todo_common's client carries the bearer token and forwards X-Request-ID of the request
-        # being served (the MCP client sends each message in its sender's context).
-        return internal_client(
-            internal_token, timeout=timeout or httpx2.Timeout(HTTP_TIMEOUT_SECONDS, connect=2.0)
-        )
+        # being served (the MCP client sends each message in its sender's context). Our timeouts
+        # replace the SDK's single value so that an unreachable server fails within seconds.
+        return internal_client(internal_token, timeout=HTTP_TIMEOUTS)
 
     return create
 
@@ -70,7 +69,7 @@ class TaskService:
         return MCPServerStreamableHttp(
             params={
                 "url": self._url,
-                "timeout": HTTP_TIMEOUT_SECONDS,
+                "timeout": SESSION_TIMEOUT_SECONDS,
                 "sse_read_timeout": SESSION_TIMEOUT_SECONDS,
                 "httpx_client_factory": _http_client_factory(self._internal_token),
             },
@@ -121,7 +120,7 @@ class TaskService:
         """Forget a session whose transport failed; the next request connects again."""
         self.breaker.record_failure()
         if self._server is server:
-            self._server = None
+            self._server = self._visible_tools = None
             await _cleanup_quietly(server)
 
     def record_success(self) -> None:
