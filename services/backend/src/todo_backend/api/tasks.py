@@ -23,7 +23,7 @@ async def _call(state: State, tool: str, arguments: dict[str, Any]) -> Any:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except ToolFailedError:
         raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "the task service failed, try again"
+            status.HTTP_503_SERVICE_UNAVAILABLE, "the task service is unavailable, try again"
         ) from None
 
 
