@@ -242,6 +242,9 @@ INVALID_CALLS: list[tuple[str, dict[str, Any], str]] = [
     ("delete_task", {"task_id": "first"}, "task_id: Input should be a valid integer"),
     ("update_task", {"task_id": 1, "title": ""}, "title: String should have at least 1 character"),
     ("set_task_completion", {"task_id": 1}, "completed: Field required"),
+    ("get_task", {"task_id": 2**31}, "task_id: Input should be less than or equal to 2147483647"),
+    ("add_task", {"title": "nul\x00byte"}, "title: must not contain NUL characters"),
+    ("update_task", {"task_id": 1, "description": "\x00"}, "description: must not contain NUL"),
 ]
 
 
@@ -264,6 +267,7 @@ async def test_invalid_arguments_are_a_clear_tool_error(
         ("   ", "user_id: String should have at least 1 character"),
         ("u" * 65, "user_id: String should have at most 64 characters"),
         (None, "user_id: Input should be a valid string"),
+        ("a\x00b", "user_id: must not contain NUL characters"),
     ],
 )
 async def test_invalid_user_id_is_rejected(client: Client, user_id: str | None, problem: str) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
 USER_ID_MAX_LENGTH = 64
+SERIAL_MAX = 2**31 - 1  # the id column is a PostgreSQL serial (int4)
 
 
 class Task(SQLModel, table=True):

@@ -16,10 +16,10 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
 from prometheus_client import Counter
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
 from todo_common.database import is_database_unavailable
 
-from .models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH
+from .models import DESCRIPTION_MAX_LENGTH, SERIAL_MAX, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH
 from .schemas import TaskChange, TaskList, TaskOut
 from .tasks import UNSET, StatusFilter, TaskNotFoundError, TaskStore
 
@@ -45,16 +45,34 @@ TOOL_CALLS = Counter("mcp_tool_calls_total", "MCP tool calls by tool and outcome
 
 _log = logging.getLogger("todo.mcp.tools")
 
+
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing it here keeps it a clear argument error, not a crash.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
 UserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=USER_ID_MAX_LENGTH),
+    AfterValidator(_storable),
     Field(description="The id of the user whose tasks these are."),
 ]
-TaskId = Annotated[int, Field(gt=0, description="The id of the task (a positive integer, see list_tasks).")]
-_TitleText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+TaskId = Annotated[
+    int,
+    Field(gt=0, le=SERIAL_MAX, description="The id of the task (a positive integer, see list_tasks)."),
 ]
-_DescriptionText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX_LENGTH)]
+_TitleText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+    AfterValidator(_storable),
+]
+_DescriptionText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX_LENGTH),
+    AfterValidator(_storable),
+]
 Title = Annotated[_TitleText, Field(description="A short title, 1-200 characters.")]
 NewTitle = Annotated[
     _TitleText | None, Field(description="The new title (1-200 characters); omit to keep the current one.")
@@ -99,7 +117,8 @@ def invalid_arguments_message(tool: str, error: ValidationError) -> str:
     problems = []
     for detail in error.errors(include_url=False, include_input=False):
         argument = ".".join(str(part) for part in detail["loc"]) or "arguments"
-        problems.append(f"{argument}: {detail['msg']}")
+        rule = detail.get("ctx", {}).get("error") if detail["type"] == "value_error" else None
+        problems.append(f"{argument}: {rule or detail['msg']}")
     return f"Invalid arguments for {tool}: " + "; ".join(problems)
 
 
