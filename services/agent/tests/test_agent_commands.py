@@ -178,6 +178,12 @@ def test_a_bare_number_answers_the_assistants_which_one_question() -> None:
     assert parse_command("5", asked_delete) == DeleteTask(TaskRef(task_id=5))
     assert parse_command("task 3", asked_delete) == DeleteTask(TaskRef(task_id=3))
     assert parse_command("the one with #2", asked_complete) == CompleteTask(TaskRef(task_id=2))
+    assert parse_command("the second one", asked_delete) == DeleteTask(TaskRef(task_id=5))
+    assert parse_command("First", asked_delete) == DeleteTask(TaskRef(task_id=3))
+    assert parse_command("the last one", asked_complete) == CompleteTask(TaskRef(task_id=2))
+    assert parse_command("the third one", asked_delete) == NotUnderstood()  # only two were offered
+    # A new request is understood as such.
+    assert parse_command("What's pending?", asked_delete) == ListTasks("pending")
     # Without that question a bare number means nothing.
     assert parse_command("5", "I've added 'Buy milk' to your list (task 5).") == NotUnderstood()
     assert parse_command("5") == NotUnderstood()

@@ -194,6 +194,25 @@ _FOLLOW_UP_REF = re.compile(
 )
 
 
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "last": -1,
+}
+_FOLLOW_UP_ORDINAL = re.compile(
+    rf"^(?:(?:it'?s|i\s+mean|go\s+with)\s+)?(?:the\s+)?(?P<ordinal>{'|'.join(_ORDINALS)})(?:\s+one)?$",
+    re.IGNORECASE,
+)
+# The options as the assistant listed them: "...matching 'x': 5. Meeting notes; 3. Team meeting. Which..."
+_LISTED_OPTION = re.compile(r"(?:': |; )(\d+)\. ")
+
+
 def _normalize(text: str) -> str:
     text = " ".join(text.split())
     text = text.rstrip(".!?… ")
@@ -316,18 +335,32 @@ def _parse_list(text: str) -> Command | None:
     return ListTasks("all")
 
 
+def _chosen_option(text: str, question: str) -> TaskRef | None:
+    """The task a short answer picks: its number, or its place in the list the question offered."""
+    match = _FOLLOW_UP_REF.match(text)
+    if match:
+        return TaskRef(task_id=int(match["id"]))
+    match = _FOLLOW_UP_ORDINAL.match(text)
+    options = _LISTED_OPTION.findall(question)
+    if match and options:
+        index = _ORDINALS[match["ordinal"].lower()]
+        if index < len(options):
+            return TaskRef(task_id=int(options[index]))
+    return None
+
+
 def _parse_follow_up(text: str, previous_question: str | None) -> Command | None:
+    """A short answer to the assistant's "which one?" question."""
     if not previous_question:
         return None
-    match = _FOLLOW_UP_REF.match(text)
-    if not match:
-        return None
-    target = TaskRef(task_id=int(match["id"]))
     if WHICH_TO_DELETE in previous_question:
-        return DeleteTask(target=target)
-    if WHICH_TO_COMPLETE in previous_question:
-        return CompleteTask(target=target)
-    return None
+        action: type[DeleteTask] | type[CompleteTask] = DeleteTask
+    elif WHICH_TO_COMPLETE in previous_question:
+        action = CompleteTask
+    else:
+        return None
+    target = _chosen_option(text, previous_question)
+    return action(target=target) if target else None
 
 
 def parse_command(message: str, previous_assistant_message: str | None = None) -> Command:
