@@ -148,6 +148,14 @@ async def test_deploy_k3s_installs_with_wait_and_rollback_then_runs_helm_test(en
     assert out == f"output of {execs(helm)[-1]}"
 
 
+async def test_deploy_tags_the_images_with_the_given_tag(engine: FakeEngine) -> None:
+    await pipeline().deploy(tag="dev")
+    assert "global.image.tag=dev" in execs(helm_run(engine))[-2]
+    assert {execs(p)[-1][-1] for p in containers_running(engine, ["skopeo"])} == {
+        f"docker://registry:5000/{s.image}:dev" for s in SERVICES
+    }
+
+
 async def test_each_deploy_is_a_new_run_for_the_engine(engine: FakeEngine) -> None:
     await pipeline().deploy()
     await pipeline().deploy()

@@ -187,6 +187,7 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
             "STRING_KIND",
             {
                 "env": ("Env", "K3S"),
+                "tag": ("STRING_KIND", ""),
                 "version": ("STRING_KIND", ""),
                 "release": ("STRING_KIND", "todo"),
                 "namespace": ("STRING_KIND", "todo"),

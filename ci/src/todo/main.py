@@ -224,6 +224,7 @@ class Todo:
     async def deploy(
         self,
         env: Annotated[Env, Doc("k3s (a throwaway cluster in the engine) or minikube")] = Env.K3S,
+        tag: Annotated[str, Doc("Image tag (default: the version, else the revision)")] = "",
         version: Annotated[str, Doc("Release version of the images")] = "",
         release: Annotated[str, Doc("Helm release name")] = "todo",
         namespace: Annotated[str, Doc("Kubernetes namespace")] = "todo",
@@ -251,7 +252,7 @@ class Todo:
         """Installs or upgrades the chart (waits, rolls back on failure), then runs `helm test`."""
         cluster.validate_k8s_name("release", release)
         cluster.validate_k8s_name("namespace", namespace)
-        info = await self._info(version)
+        info = await self._info(version, tag)
         images = self._images(info)
         chart_dir = self.source.directory(chart.CHART_PATH)
         if env == Env.K3S:
