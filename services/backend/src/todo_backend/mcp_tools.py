@@ -135,7 +135,8 @@ class McpTaskTools:
                 await stop.wait()
         except Exception as exc:
             if not ready.done():
-                ready.set_exception(exc)
+                # The handshake's failure arrives wrapped in the transport's exception group.
+                ready.set_exception(_mcp_error_in(exc) or exc)
             else:
                 _log.warning("MCP client session ended: %s", type(exc).__name__)
         finally:
@@ -147,6 +148,16 @@ class McpTaskTools:
             with suppress(Exception):
                 await self._owner
         await self._http.aclose()
+
+
+def _mcp_error_in(exc: BaseException) -> MCPError | None:
+    if isinstance(exc, MCPError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            if found := _mcp_error_in(inner):
+                return found
+    return _mcp_error_in(exc.__context__) if exc.__context__ is not None else None
 
 
 def _transport_error(exc: MCPError) -> Exception:

@@ -1,0 +1,159 @@
+"""The backend's MCP client against a real mcp-server: tool errors, unreachable server, and the rule that
+a write which may have reached the server is never sent twice (checked through a TCP proxy that drops
+the server's answer after the server has acted)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from todo_backend.mcp_tools import McpTaskTools, TaskNotFoundError
+from todo_common.resilience import DependencyUnavailableError
+
+from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port, migrate
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    database = TestDatabase("todo_backend_mcp")
+    try:
+        migrate(database.url)
+        logs = tmp_path_factory.mktemp("mcp-client")
+        service = ServiceProcess(
+            "mcp-server",
+            {"DATABASE_URL": database.url, "INTERNAL_TOKEN": INTERNAL_TOKEN},
+            log_path=Path(logs) / "mcp-server.log",
+        )
+        service.start(timeout=90)
+        try:
+            yield service
+        finally:
+            service.stop()
+    finally:
+        database.drop()
+
+
+class AnswerDroppingProxy:
+    """Forwards TCP to mcp-server; with `drop_answers` set, lets requests through but cuts the connection
+    as soon as the server starts answering, and counts the requests that went through meanwhile."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.drop_answers = False
+        self.requests_while_dropping = 0
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> AnswerDroppingProxy:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+
+        async def to_server() -> None:
+            while chunk := await client_reader.read(65536):
+                if self.drop_answers:
+                    self.requests_while_dropping += chunk.count(b"POST /mcp")
+                upstream_writer.write(chunk)
+                await upstream_writer.drain()
+
+        async def to_client() -> None:
+            while chunk := await upstream_reader.read(65536):
+                if self.drop_answers:
+                    return
+                client_writer.write(chunk)
+                await client_writer.drain()
+
+        forward = asyncio.create_task(to_server())
+        try:
+            await to_client()
+        finally:
+            forward.cancel()
+            client_writer.close()
+            upstream_writer.close()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def tools_via_proxy(
+    mcp_server: ServiceProcess,
+) -> AsyncIterator[tuple[McpTaskTools, AnswerDroppingProxy]]:
+    async with AnswerDroppingProxy(mcp_server.port) as proxy:
+        tools = McpTaskTools(f"http://127.0.0.1:{proxy.port}/mcp", INTERNAL_TOKEN)
+        try:
+            yield tools, proxy
+        finally:
+            await tools.aclose()
+
+
+async def test_tool_results_and_not_found(tools_via_proxy: tuple[McpTaskTools, AnswerDroppingProxy]) -> None:
+    tools, _ = tools_via_proxy
+    user = str(uuid.uuid4())
+    created = await tools.call("add_task", {"user_id": user, "title": "Real task"})
+    assert created["status"] == "created"
+    assert created["task"]["title"] == "Real task"
+    with pytest.raises(TaskNotFoundError) as missing:
+        await tools.call("get_task", {"user_id": user, "task_id": 2_000_000_000})
+    assert missing.value.task_id == 2_000_000_000
+    other_user = str(uuid.uuid4())
+    with pytest.raises(TaskNotFoundError):
+        await tools.call("get_task", {"user_id": other_user, "task_id": created["task_id"]})
+
+
+async def test_a_write_that_may_have_arrived_is_never_resent(
+    tools_via_proxy: tuple[McpTaskTools, AnswerDroppingProxy],
+) -> None:
+    tools, proxy = tools_via_proxy
+    user = str(uuid.uuid4())
+    await tools.call("add_task", {"user_id": user, "title": "before"})  # session up, connection pooled
+
+    proxy.drop_answers = True
+    with pytest.raises(DependencyUnavailableError):
+        await tools.call("add_task", {"user_id": user, "title": "answer lost"})
+    assert proxy.requests_while_dropping == 1
+    proxy.drop_answers = False
+
+    listed = await tools.call("list_tasks", {"user_id": user, "status": "all"})
+    titles = [task["title"] for task in listed["result"]]
+    assert sorted(titles) == ["answer lost", "before"]  # acted on once by the server, never re-sent
+
+
+async def test_unreachable_server_fails_fast_then_recovers_without_restart(
+    mcp_server: ServiceProcess,
+) -> None:
+    proxy = AnswerDroppingProxy(mcp_server.port)  # not listening yet: connections are refused
+    tools = McpTaskTools(f"http://127.0.0.1:{proxy.port}/mcp", INTERNAL_TOKEN)
+    user = str(uuid.uuid4())
+    try:
+        durations = []
+        for _ in range(4):
+            started = time.perf_counter()
+            with pytest.raises(DependencyUnavailableError) as failure:
+                await tools.call("list_tasks", {"user_id": user, "status": "all"})
+            durations.append(time.perf_counter() - started)
+        assert max(durations) < 1.5, durations
+        assert tools.breaker.is_open
+        assert failure.value.reason == "circuit open after repeated failures"
+        assert durations[-1] < 0.05
+
+        async with proxy:  # mcp-server reachable again
+            await asyncio.sleep(tools.breaker.reset_after)
+            assert await tools.call("list_tasks", {"user_id": user, "status": "all"}) == {"result": []}
+            assert not tools.breaker.is_open
+    finally:
+        await tools.aclose()
