@@ -307,10 +307,17 @@ def test_invalid_requests_are_rejected(client: httpx2.Client, body: dict[str, An
     assert "detail" in response.json()
 
 
-def test_the_longest_valid_conversation_is_accepted(client: httpx2.Client, user: str) -> None:
-    messages = [*_messages(49), {"role": "user", "content": "What's pending? " + "x" * 3980}]
-    response = client.post("/v1/respond", json={"user_id": user, "messages": messages})
+def test_the_largest_valid_conversation_is_accepted(client: httpx2.Client, user: str) -> None:
+    emoji = "\U0001f600"  # sent as a 12-byte escape by a JSON encoder that escapes non-ASCII
+    history = [{**message, "content": emoji * 4000} for message in _messages(49)]
+    messages = [*history, {"role": "user", "content": "What's pending? " + emoji * 3984}]
+    body = json.dumps({"user_id": user, "messages": messages}).encode()
+    assert len(body) > 2_000_000
+    response = client.post("/v1/respond", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 200, response.text
+    assert response.json()["tool_calls"][0]["arguments"] == {"status": "pending"}
+    too_large = client.post("/v1/respond", content=b" " * (4 * 1024 * 1024 + 1))
+    assert too_large.status_code == 413
 
 
 def test_the_request_id_reaches_the_mcp_server(

@@ -25,8 +25,8 @@ from .tools import TaskService
 
 MAX_MESSAGES = 50
 MAX_CONTENT_CHARS = 4000
-# 50 messages of 4000 characters, JSON-escaped, fit well below this.
-MAX_BODY_BYTES = 1024 * 1024
+# 50 messages of 4000 characters fit even when every character is an escaped emoji (12 bytes).
+MAX_BODY_BYTES = 4 * 1024 * 1024
 TASKS_UNAVAILABLE = "the task service is unavailable, try again"
 
 _log = logging.getLogger("todo.agent")
