@@ -18,6 +18,7 @@ DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
 
 # The Python services' images, and the frontend's; names fixed by docs/architecture.md.
 PYTHON_SERVICES = {"backend": 8000, "mcp-server": 8001, "agent": 8002}
+PACKAGES = {"backend": "todo_backend", "mcp-server": "todo_mcp_server", "agent": "todo_agent"}
 SERVICE_PORTS = {"frontend": 3000, **PYTHON_SERVICES}
 HEALTH_PATHS = {
     "frontend": "/api/healthz",

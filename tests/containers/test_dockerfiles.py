@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .docker import REPO_ROOT, SERVICE_PORTS
+from .docker import PACKAGES, REPO_ROOT, SERVICE_PORTS
 
 DOCKERFILES = {service: REPO_ROOT / "services" / service / "Dockerfile" for service in SERVICE_PORTS}
-PACKAGES = {"backend": "todo_backend", "mcp-server": "todo_mcp_server", "agent": "todo_agent"}
 
 
 def venv_tool(name: str) -> str:

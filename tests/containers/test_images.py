@@ -11,6 +11,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from .docker import (
+    PACKAGES,
     PYTHON_SERVICES,
     REPO_ROOT,
     SERVICE_PORTS,
@@ -22,7 +23,6 @@ from .docker import (
 from .stack import HARDENING, StackImages
 
 SERVICES = list(SERVICE_PORTS)
-PACKAGES = {"backend": "todo_backend", "mcp-server": "todo_mcp_server", "agent": "todo_agent"}
 SECRET_VARIABLES = {"DATABASE_URL", "JWT_SECRET", "INTERNAL_TOKEN", "LLM_API_KEY"}
 OCI_LABELS = ["source", "revision", "version", "title", "licenses"]
 # Size targets for what an image adds on top of its base.

@@ -7,9 +7,11 @@ import re
 import uuid
 
 import httpx2
+import pytest
 
 from .api import add_task, sign_up, task_titles
-from .stack import ContainerStack
+from .docker import PACKAGES, inspect
+from .stack import START_ORDER, ContainerStack
 
 
 def test_api_contract(stack: ContainerStack) -> None:
@@ -108,3 +110,33 @@ def test_frontend_reads_backend_url_at_run_time(stack: ContainerStack) -> None:
 
     assert sign_up_through(elsewhere.url) == 201
     assert sign_up_through(nowhere.url) == 503
+
+
+@pytest.mark.parametrize("service", START_ORDER)
+def test_each_service_runs_hardened_as_pid_1(stack: ContainerStack, service: str) -> None:
+    container = stack.services[service]
+    host = inspect(container.name)["HostConfig"]
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert "no-new-privileges" in host["SecurityOpt"]
+    assert host["Memory"] == stack.limits[service].memory_bytes
+    assert host["NanoCpus"] == round(stack.limits[service].cpus * 1e9)
+
+    probe = container.exec(
+        "sh",
+        "-c",
+        "grep -E '^(Uid|Gid|CapEff|NoNewPrivs):' /proc/1/status; readlink /proc/1/exe;"
+        "tr '\\0' ' ' </proc/1/cmdline; echo;"
+        "touch /app/probe 2>/dev/null && echo root-writable; touch /tmp/probe && echo tmp-writable",
+    )
+    status = dict(line.split(":\t", 1) for line in probe.stdout.splitlines() if ":\t" in line)
+    assert status["Uid"].split()[0] == "10001"
+    assert status["Gid"].split()[0] == "10001"
+    assert int(status["CapEff"], 16) == 0
+    assert status["NoNewPrivs"].strip() == "1"
+    # PID 1 is the server itself (no shell, no npm); Next.js retitles its process "next-server".
+    expected_pid_1 = "next-server" if service == "frontend" else f"python -m {PACKAGES[service]}"
+    assert expected_pid_1 in probe.stdout
+    assert re.search(r"^/\S+/(node|python3[.\d]*)$", probe.stdout, flags=re.M)
+    assert "root-writable" not in probe.stdout
+    assert "tmp-writable" in probe.stdout
