@@ -3,8 +3,6 @@ the readiness check against small servers on free loopback ports, the user flow 
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import subprocess
 import sys
@@ -113,55 +111,6 @@ def test_user_flow_fails_with_the_step_and_status_when_the_backend_misbehaves(se
 def test_user_flow_refuses_a_bad_configuration() -> None:
     result = run_script("user_flow.py", {"BACKEND_URL": "todo-backend:8000"})
     assert result.returncode == 2
-
-
-def stack_available() -> bool:
-    return all(
-        importlib.util.find_spec(f"{package}.__main__")
-        for package in ("todo_backend", "todo_mcp_server", "todo_agent")
-    )
-
-
-def read_urls(process: subprocess.Popen[str], errors: Path) -> dict[str, str]:
-    """The launcher's JSON line with the URLs (log lines of the migrations it runs may come first)."""
-    assert process.stdout
-    for line in process.stdout:
-        if line.startswith("{") and '"backend_url"' in line:
-            urls: dict[str, str] = json.loads(line)
-            return urls
-    status = process.wait(timeout=30)
-    tail = "\n".join(errors.read_text().splitlines()[-15:])
-    pytest.fail(f"the stack launcher exited with {status} before printing its URLs:\n{tail}")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The real services (backend, mcp-server, builtin-model agent, PostgreSQL) via the shared launcher."""
-    if not stack_available():
-        pytest.skip("the Python services are not in this checkout yet (no todo_backend/__main__ etc.)")
-    logs = tmp_path_factory.mktemp("chart-stack-logs")
-    errors = logs / "launcher.stderr"
-    with errors.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.stack", "--log-dir", str(logs)],
-            cwd=REPO_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-        assert process.stdin
-        assert process.stdout
-        try:
-            urls = read_urls(process, errors)
-            # Keep reading so output after the URLs can never fill the pipe and block the launcher.
-            threading.Thread(target=process.stdout.read, daemon=True).start()
-            yield urls
-        finally:
-            if process.poll() is None:
-                process.stdin.write("quit\n")
-                process.stdin.close()
-            process.wait(timeout=60)
 
 
 def test_user_flow_passes_against_the_real_stack(stack: dict[str, str]) -> None:
