@@ -10,7 +10,7 @@ import kubernetes_validate.utils
 import pytest
 from kubernetes_validate.utils import latest_version
 
-from .chart import VALUES_FILES, lint, render, user_values
+from .chart import lint, render, user_values
 from .variants import Variant, variant_params
 
 KUBE_VERSIONS = ("1.30.0", latest_version())
@@ -28,10 +28,10 @@ def schemas_loaded_once() -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
+@pytest.mark.parametrize("variant", variant_params())
 @pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
-def test_helm_lint_strict_reports_no_error_or_warning(values_file: str, kube_version: str) -> None:
-    report = lint(user_values(values_file), kube_version=f"v{kube_version}")
+def test_helm_lint_strict_reports_no_error_or_warning(variant: Variant, kube_version: str) -> None:
+    report = lint(user_values(variant.values_file, *variant.sets), kube_version=f"v{kube_version}")
     assert report["errors"] == []
     problems = [m for m in report["messages"] if m["severity"] >= 2]
     assert problems == []
