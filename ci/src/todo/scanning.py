@@ -32,6 +32,10 @@ class ScanTarget:
     def json_report(self) -> str:
         return f"{REPORT_DIR}/{self.name}.json"
 
+    @property
+    def sarif_report(self) -> str:
+        return f"{REPORT_DIR}/{self.name}.sarif"
+
 
 def scan_args(target: ScanTarget) -> list[str]:
     """The Trivy command line for one target (the input is mounted under /scan)."""
@@ -83,15 +87,20 @@ def scan_config(directory: dagger.Directory, target: ScanTarget, scan_day: str) 
     )
 
 
+def sarif_args(target: ScanTarget) -> list[str]:
+    return ["trivy", "convert", "--format", "sarif", "--output", target.sarif_report, target.json_report]
+
+
+def table_args(target: ScanTarget) -> list[str]:
+    return ["trivy", "convert", "--format", "table", target.json_report]
+
+
 def to_sarif(scanned: dagger.Container, target: ScanTarget) -> dagger.File:
-    sarif = f"{REPORT_DIR}/{target.name}.sarif"
-    return scanned.with_exec(
-        ["trivy", "convert", "--format", "sarif", "--output", sarif, target.json_report]
-    ).file(sarif)
+    return scanned.with_exec(sarif_args(target)).file(target.sarif_report)
 
 
 def to_table(scanned: dagger.Container, target: ScanTarget) -> dagger.Container:
-    return scanned.with_exec(["trivy", "convert", "--format", "table", target.json_report])
+    return scanned.with_exec(table_args(target))
 
 
 @dataclass(frozen=True)
