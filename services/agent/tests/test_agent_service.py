@@ -7,11 +7,13 @@ reported, and the rows that really changed in the task table.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -348,28 +350,43 @@ def mcp_posts(mcp_server: ServiceProcess, request_id: str) -> int:
     return count
 
 
-def test_a_chat_turn_reuses_the_mcp_session_and_is_fast(
-    client: httpx2.Client, user: str, mcp_server: ServiceProcess
+def cpu_seconds(process: ServiceProcess) -> float:
+    """CPU time the process has used so far (user + system): unlike wall time, it hardly depends on
+    how busy the rest of the machine is."""
+    assert process.process is not None
+    fields = Path(f"/proc/{process.process.pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_chat_turn_reuses_the_mcp_session_and_is_cheap(
+    client: httpx2.Client, user: str, agent: ServiceProcess, mcp_server: ServiceProcess
 ) -> None:
     chat = Chat(client, user)
     for i in range(5):
         add(chat, f"warm up {i}")
+    turns = 60
     durations, request_ids = [], []
-    for i in range(40):
+    cpu_before = cpu_seconds(agent)
+    for i in range(turns):
         message = "What's pending?" if i % 2 else f"Add a task to measure latency {i}"
         request_ids.append(f"latency-{uuid.uuid4().hex}")
         chat.history = []
         started = time.perf_counter()
         chat.send(message, **{"X-Request-ID": request_ids[-1]})
         durations.append(time.perf_counter() - started)
+    cpu_per_turn = (cpu_seconds(agent) - cpu_before) / turns * 1000
     time.sleep(0.5)  # the mcp-server writes its access line after the response
     # One tool call is one POST: no handshake or tool listing per turn.
-    assert [mcp_posts(mcp_server, request_id) for request_id in request_ids] == [1] * 40
+    assert [mcp_posts(mcp_server, request_id) for request_id in request_ids] == [1] * turns
     p50 = statistics.median(durations) * 1000
     p95 = sorted(durations)[int(len(durations) * 0.95) - 1] * 1000
-    print(f"\nagent chat turn over HTTP (builtin model, real mcp-server): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-    # About 15-45 ms on an idle two-core machine; the bound is loose because the CI machine is shared.
-    assert p50 < 150
+    print(
+        f"\nagent chat turn over HTTP (builtin model, real mcp-server): p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms, agent CPU {cpu_per_turn:.1f} ms per turn, load {os.getloadavg()[0]:.1f}"
+    )
+    # Wall time depends on the shared machine's load (see benchmarks/agent.py); the agent's own CPU
+    # per turn does not, and keeps the agent's share of a 60 ms chat turn small.
+    assert cpu_per_turn < 30
 
 
 def test_mcp_server_outage_is_a_clear_503_and_recovers(

@@ -108,10 +108,10 @@ def create_app(assistant: Assistant, tasks: TaskService) -> FastAPI:
         return _error(502, f"the language model endpoint failed (HTTP {exc.status_code})")
 
     @app.exception_handler(AgentsException)
-    async def run_failed(_: Request, exc: AgentsException) -> JSONResponse:
+    async def run_failed(request: Request, exc: AgentsException) -> JSONResponse:
         cause = exc.__cause__
         if isinstance(cause, DependencyUnavailableError):
-            return await tasks_unavailable(_, cause)
+            return await tasks_unavailable(request, cause)
         # The type only: the message can quote what the model or the user wrote.
         _log.warning("the assistant run failed: %s", type(exc).__name__)
         return _error(502, "the assistant could not complete this request, try rephrasing it")
