@@ -157,11 +157,18 @@ async def test_deploy_tags_the_images_with_the_given_tag(engine: FakeEngine) -> 
 
 
 async def test_each_deploy_is_a_new_run_for_the_engine(engine: FakeEngine) -> None:
+    """Every command with a side effect carries the deploy's run id from its first exec on."""
     await pipeline().deploy()
     await pipeline().deploy()
-    run_ids = [env(ctr)["TODO_RUN_ID"] for ctr in containers_running(engine, ["helm", "test"])]
-    assert len(run_ids) == 2
-    assert run_ids[0] != run_ids[1]
+    helms = list(containers_running(engine, ["helm", "test"]))
+    pushes = list(containers_running(engine, ["skopeo", "copy"]))
+    run_ids = [env(ctr)["TODO_RUN_ID"] for ctr in helms]
+    assert len(set(run_ids)) == 2
+    assert {env(p)["TODO_RUN_ID"] for p in pushes} == set(run_ids)
+    for ctr in [*helms, *pushes]:
+        fields = [name for name, _ in chain(ctr)]
+        run_id_at = next(i for i, (name, args) in enumerate(chain(ctr)) if args.get("name") == "TODO_RUN_ID")
+        assert run_id_at < fields.index("withExec")
 
 
 @pytest.mark.parametrize(("release", "namespace"), [("Todo", "todo"), ("todo", "a_b"), ("todo", "x" * 60)])

@@ -160,9 +160,12 @@ def test_args(release: str, namespace: str) -> list[str]:
 
 
 def helm_on_k3s(
-    chart: dagger.Directory, kubeconfig: dagger.CacheVolume, server: dagger.Service
+    chart: dagger.Directory, kubeconfig: dagger.CacheVolume, server: dagger.Service, run_id: str
 ) -> dagger.Container:
-    """Helm talking to the k3s service; waits for its kubeconfig and a first answer of the API server."""
+    """Helm talking to the k3s service; waits for its kubeconfig and a first answer of the API server.
+
+    run_id (unique per deploy) keeps the engine from reusing the result of an earlier run of these commands.
+    """
     wait = (
         f"for i in $(seq 180); do [ -s {KUBECONFIG_PATH} ] && helm list -A >/dev/null 2>&1 && exit 0;"
         " sleep 1; done;"
@@ -176,12 +179,13 @@ def helm_on_k3s(
         .with_service_binding(K3S_HOST, server)
         .with_env_variable("KUBECONFIG", KUBECONFIG_PATH)
         .with_env_variable("HELM_KUBEAPISERVER", K3S_API)
+        .with_env_variable("TODO_RUN_ID", run_id)
         .with_exec(["sh", "-c", wait])
     )
 
 
 def helm_on_minikube(
-    chart: dagger.Directory, kubeconfig: dagger.Secret, kube_api: dagger.Service, port: int
+    chart: dagger.Directory, kubeconfig: dagger.Secret, kube_api: dagger.Service, port: int, run_id: str
 ) -> dagger.Container:
     return (
         dag.container()
@@ -191,18 +195,16 @@ def helm_on_minikube(
         .with_service_binding(KUBE_API_ALIAS, kube_api)
         .with_env_variable("KUBECONFIG", KUBECONFIG_MOUNT)
         .with_env_variable("HELM_KUBEAPISERVER", f"https://{KUBE_API_ALIAS}:{port}")
+        .with_env_variable("TODO_RUN_ID", run_id)
     )
 
 
 def release_and_test(
-    helm: dagger.Container, *, release: str, namespace: str, registry: str, tag: str, run_id: str
+    helm: dagger.Container, *, release: str, namespace: str, registry: str, tag: str
 ) -> dagger.Container:
-    """`helm upgrade --install`, then `helm test` (its logs are the output); run_id keeps the engine from
-    reusing an earlier deploy."""
-    return (
-        helm.with_env_variable("TODO_RUN_ID", run_id)
-        .with_exec(upgrade_args(release, namespace, registry, tag))
-        .with_exec(test_args(release, namespace))
+    """`helm upgrade --install`, then `helm test`, whose logs are the output."""
+    return helm.with_exec(upgrade_args(release, namespace, registry, tag)).with_exec(
+        test_args(release, namespace)
     )
 
 

@@ -284,9 +284,9 @@ class Todo:
                     for spec, ctr in images.items()
                 ]
             )
-        helm = cluster.helm_on_minikube(chart_dir, kubeconfig, kube_api, kube_api_port)
+        helm = cluster.helm_on_minikube(chart_dir, kubeconfig, kube_api, kube_api_port, run_id)
         return await cluster.release_and_test(
-            helm, release=release, namespace=namespace, registry="", tag=info.tag, run_id=run_id
+            helm, release=release, namespace=namespace, registry="", tag=info.tag
         ).stdout()
 
     async def _deploy_k3s(
@@ -311,14 +311,13 @@ class Todo:
             kubeconfig = dag.cache_volume("todo-k3s-kubeconfig")
             server = await cluster.k3s_server(registry, kubeconfig).start()
             try:
-                helm = cluster.helm_on_k3s(chart_dir, kubeconfig, server)
+                helm = cluster.helm_on_k3s(chart_dir, kubeconfig, server, run_id)
                 return await cluster.release_and_test(
                     helm,
                     release=release,
                     namespace=namespace,
                     registry=cluster.REGISTRY_ADDRESS,
                     tag=info.tag,
-                    run_id=run_id,
                 ).stdout()
             finally:
                 await server.stop()
