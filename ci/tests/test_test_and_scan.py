@@ -53,10 +53,22 @@ async def test_suites_that_need_postgresql_get_a_throwaway_server_as_db(engine: 
             assert "db" not in bindings(ctr)
 
 
+def apt_installed(ctr: dagger.Container) -> set[str]:
+    installs = [e[-1] for e in execs(ctr) if "apt-get install" in " ".join(e)]
+    return {word for line in installs for word in line.split("&&")[1].split()[4:]}
+
+
+async def test_python_suites_have_postgresql_server_programs_for_private_servers(engine: FakeEngine) -> None:
+    await pipeline().test()
+    for suite, ctr in suite_runs(engine).items():
+        assert "postgresql" in apt_installed(ctr), suite
+
+
 async def test_the_frontend_suite_has_node_and_debian_chromium(engine: FakeEngine) -> None:
     await pipeline().test()
     frontend = suite_runs(engine)["frontend"]
-    assert any("apt-get install" in " ".join(e) and "chromium" in e[-1] for e in execs(frontend))
+    assert "chromium" in apt_installed(frontend)
+    assert "chromium" not in apt_installed(suite_runs(engine)["python"])
     node_binary = next(c for c in calls(frontend, "withFile") if c["path"] == "/usr/local/bin/node")
     assert [f for f, _ in chain(node_binary["source"])][:2] == ["container", "from"]
     assert chain(node_binary["source"])[1][1]["address"] == versions.NODE_TOOLCHAIN_IMAGE

@@ -46,22 +46,14 @@ def postgres_service() -> dagger.Service:
     )
 
 
-def python_toolchain(source: dagger.Directory) -> dagger.Container:
-    """Python 3.11 with the repository at /src; scripts/test installs its pinned uv and syncs the venv."""
-    return (
-        dag.container()
-        .from_(PYTHON_TOOLCHAIN_IMAGE)
-        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
-        .with_mounted_cache("/root/.cache/pip", dag.cache_volume("todo-pip"))
-        .with_env_variable("UV_LINK_MODE", "copy")
-        .with_directory(WORKDIR, source)
-        .with_workdir(WORKDIR)
-    )
+# Debian packages of the toolchains: PostgreSQL's server programs for the tests that run a private server
+# (tests/support/private_postgres.py); Chromium for the browser tests.
+PYTHON_PACKAGES: Final = ("postgresql",)
+FRONTEND_PACKAGES: Final = ("postgresql", "chromium", "fonts-liberation")
 
 
-def frontend_toolchain(source: dagger.Directory) -> dagger.Container:
-    """The Python toolchain plus Node and Debian's Chromium (/usr/bin/chromium, as the e2e harness wants)."""
-    node = dag.container().from_(NODE_TOOLCHAIN_IMAGE)
+def _toolchain(packages: tuple[str, ...]) -> dagger.Container:
+    install = " ".join(packages)
     return (
         dag.container()
         .from_(PYTHON_TOOLCHAIN_IMAGE)
@@ -69,21 +61,37 @@ def frontend_toolchain(source: dagger.Directory) -> dagger.Container:
             [
                 "sh",
                 "-c",
-                "apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation"
+                f"apt-get update && apt-get install -y --no-install-recommends {install}"
                 " && rm -rf /var/lib/apt/lists/*",
             ]
         )
+        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
+        .with_mounted_cache("/root/.cache/pip", dag.cache_volume("todo-pip"))
+        .with_env_variable("UV_LINK_MODE", "copy")
+    )
+
+
+def _with_source(ctr: dagger.Container, source: dagger.Directory) -> dagger.Container:
+    return ctr.with_directory(WORKDIR, source).with_workdir(WORKDIR)
+
+
+def python_toolchain(source: dagger.Directory) -> dagger.Container:
+    """Python 3.11 with the repository at /src; scripts/test installs its pinned uv and syncs the venv."""
+    return _with_source(_toolchain(PYTHON_PACKAGES), source)
+
+
+def frontend_toolchain(source: dagger.Directory) -> dagger.Container:
+    """The Python toolchain plus Node and Debian's Chromium (/usr/bin/chromium, as the e2e harness wants)."""
+    node = dag.container().from_(NODE_TOOLCHAIN_IMAGE)
+    with_node = (
+        _toolchain(FRONTEND_PACKAGES)
         .with_file("/usr/local/bin/node", node.file("/usr/local/bin/node"))
         .with_directory("/usr/local/lib/node_modules/npm", node.directory("/usr/local/lib/node_modules/npm"))
         .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npm-cli.js", "/usr/local/bin/npm"])
         .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npx-cli.js", "/usr/local/bin/npx"])
-        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
-        .with_mounted_cache("/root/.cache/pip", dag.cache_volume("todo-pip"))
         .with_mounted_cache("/root/.npm", dag.cache_volume("todo-npm"))
-        .with_env_variable("UV_LINK_MODE", "copy")
-        .with_directory(WORKDIR, source)
-        .with_workdir(WORKDIR)
     )
+    return _with_source(with_node, source)
 
 
 def suite_container(source: dagger.Directory, suite: str) -> dagger.Container:
