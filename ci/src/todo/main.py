@@ -11,7 +11,7 @@ import dagger
 from dagger import DefaultPath, Doc, Ignore, dag, function, object_type
 
 from . import chart, cluster, scanning, suites
-from .catalog import SERVICES, ServiceSpec, service
+from .catalog import ServiceSpec, service
 from .images import BuildInfo, build_all, build_image, image_ref, validate_registry
 from .parallel import gather
 
@@ -365,4 +365,4 @@ class Todo:
         return "\n\n".join(f"== {name}\n{out}" for name, out in zip(names, [*checks, deployed], strict=True))
 
 
-__all__ = ["SERVICES", "Env", "Todo"]
+__all__ = ["Env", "Todo"]
