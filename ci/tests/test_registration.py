@@ -221,3 +221,13 @@ def test_function_signature(function: str, returns: str, args: dict[str, tuple[s
 
 def test_deploy_env_is_an_enum_of_k3s_and_minikube() -> None:
     assert registered().enums == {"Env": {"K3S": "k3s", "MINIKUBE": "minikube"}}
+
+
+def test_env_example_sets_only_arguments_that_exist() -> None:
+    """Each FUNCTION_ARGUMENT in .env.example names a registered function and one of its arguments."""
+    lines = (CI_DIR.parent / ".env.example").read_text().splitlines()
+    names = [line.split("=", 1)[0] for line in lines if line and not line.startswith("#")]
+    assert names
+    for name in names:
+        function, _, argument = name.lower().partition("_")
+        assert argument in todo()[function].args, name
