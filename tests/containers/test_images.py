@@ -21,17 +21,11 @@ from .docker import (
     size_above_base,
 )
 from .stack import HARDENING, StackImages
+from .targets import MAX_BYTES_ABOVE_BASE
 
 SERVICES = list(SERVICE_PORTS)
 SECRET_VARIABLES = {"DATABASE_URL", "JWT_SECRET", "INTERNAL_TOKEN", "LLM_API_KEY"}
 OCI_LABELS = ["source", "revision", "version", "title", "licenses"]
-# Size targets for what an image adds on top of its base.
-MAX_ABOVE_BASE = {
-    "frontend": 60 * 10**6,
-    "backend": 100 * 10**6,
-    "mcp-server": 100 * 10**6,
-    "agent": 100 * 10**6,
-}
 
 
 def run_in_image(image: str, *command: str) -> str:
@@ -73,7 +67,7 @@ AGENT_OVER_SIZE = pytest.mark.xfail(strict=True, reason="todo-common's database 
 )
 def test_layers_above_base_are_small(images: StackImages, service: str) -> None:
     added = size_above_base(images.of(service), base_image(service))
-    assert added <= MAX_ABOVE_BASE[service], f"{service} adds {added / 1e6:.1f} MB on top of its base"
+    assert added <= MAX_BYTES_ABOVE_BASE[service], f"{service} adds {added / 1e6:.1f} MB on top of its base"
 
 
 @pytest.mark.parametrize("service", list(PYTHON_SERVICES))
