@@ -145,6 +145,7 @@ def test_users_are_isolated(api: httpx2.Client, user: ApiUser, other_user: ApiUs
         ("POST", "/tasks", {"title": "x" * 201}),
         ("POST", "/tasks", {"title": "ok", "description": "d" * 1001}),
         ("POST", "/tasks", {"title": "ok", "completed": True}),
+        ("POST", "/tasks", {"title": "nul\u0000byte"}),
         ("POST", "/tasks", {}),
         ("PUT", "/tasks/1", {}),
         ("PUT", "/tasks/1", {"title": "ok", "owner": "me"}),
@@ -155,6 +156,7 @@ def test_users_are_isolated(api: httpx2.Client, user: ApiUser, other_user: ApiUs
         ("POST", "/chat", {"message": ""}),
         ("POST", "/chat", {"message": "x" * 4001}),
         ("POST", "/chat", {"message": "hi", "extra": 1}),
+        ("POST", "/chat", {"message": "nul\u0000byte"}),
         ("POST", "/chat", {"message": "hi", "conversation_id": "one"}),
     ],
 )

@@ -100,12 +100,17 @@ def test_task_title_is_trimmed_and_bounded() -> None:
     ):
         with pytest.raises(ValidationError):
             TaskCreate.model_validate(bad)
+    with pytest.raises(ValidationError):
+        TaskCreate.model_validate({"title": "nul\x00byte"})
     assert TaskUpdate.model_validate({"description": "new"}).changes() == {"description": "new"}
     assert TaskUpdate.model_validate({}).changes() == {}
 
 
 def test_chat_request_bounds() -> None:
     assert ChatRequest.model_validate({"message": " hi "}).message == "hi"
+    assert ChatRequest.model_validate({"message": "line\nbreak"}).message == "line\nbreak"
+    with pytest.raises(ValidationError):
+        ChatRequest.model_validate({"message": "nul\x00byte"})
     for bad in (
         {"message": ""},
         {"message": "x" * 4001},

@@ -13,11 +13,15 @@ class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=1000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# PostgreSQL text cannot hold NUL characters: refuse them at the door rather than fail when storing.
+NO_NUL = r"^[^\x00]*$"
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)]
+Description = Annotated[str, StringConstraints(max_length=1000, pattern=NO_NUL)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ChatText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=NO_NUL)
+]
 # Task and conversation ids are PostgreSQL integers; anything outside that range cannot exist.
 ObjectId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 TaskStatus = Literal["all", "pending", "completed"]
@@ -66,6 +70,8 @@ class TaskCreate(RequestBody):
 
 class TaskUpdate(RequestBody):
     """PUT body: the fields to change (at least one)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     title: Title | None = None
     description: Description | None = None

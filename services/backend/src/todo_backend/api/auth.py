@@ -9,7 +9,7 @@ from sqlmodel import select
 from ..models import AppUser
 from ..schemas import AuthResponse, LoginRequest, SignupRequest, UserOut
 from ..security import create_token, hash_password, verify_password
-from .deps import UNAVAILABLE, CurrentUserId, Session, State, error, unauthorized
+from .deps import BAD_BODY, UNAVAILABLE, CurrentUserId, Session, State, error, unauthorized
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -26,7 +26,12 @@ def _auth_response(state: State, user: AppUser) -> AuthResponse:
 @router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
-    responses={409: error("The email is already registered"), 422: error("Invalid input"), 503: UNAVAILABLE},
+    responses={
+        **BAD_BODY,
+        409: error("The email is already registered"),
+        422: error("Invalid input"),
+        503: UNAVAILABLE,
+    },
 )
 async def signup(body: SignupRequest, state: State, session: Session) -> AuthResponse:
     existing = (await session.exec(select(AppUser).where(AppUser.email == body.email))).first()
@@ -43,7 +48,12 @@ async def signup(body: SignupRequest, state: State, session: Session) -> AuthRes
 
 @router.post(
     "/login",
-    responses={401: error("Wrong email or password"), 422: error("Invalid input"), 503: UNAVAILABLE},
+    responses={
+        **BAD_BODY,
+        401: error("Wrong email or password"),
+        422: error("Invalid input"),
+        503: UNAVAILABLE,
+    },
 )
 async def login(body: LoginRequest, state: State, session: Session) -> AuthResponse:
     user = (await session.exec(select(AppUser).where(AppUser.email == body.email))).first()

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from .. import conversations
 from ..agent_client import AgentUnavailableError
 from ..schemas import ChatRequest, ChatResponse, ChatUnavailableOut, ConversationOut, MessageOut, ObjectId
-from .deps import AUTH_ERRORS, OwnerId, Session, State, error
+from .deps import AUTH_ERRORS, BAD_BODY, OwnerId, Session, State, error
 
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"], responses=AUTH_ERRORS)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: error("No such conversation for this user")}
@@ -27,7 +27,7 @@ def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
 
 
-@router.post("/chat", responses={**NOT_FOUND, **CHAT_UNAVAILABLE}, response_model=ChatResponse)
+@router.post("/chat", responses={**NOT_FOUND, **BAD_BODY, **CHAT_UNAVAILABLE}, response_model=ChatResponse)
 async def chat(user_id: OwnerId, body: ChatRequest, state: State, session: Session) -> Any:
     try:
         turn = await conversations.open_turn(session, user_id, body.conversation_id, body.message)

@@ -69,6 +69,7 @@ def error(description: str) -> dict[str, Any]:
     return {"model": ErrorOut, "description": description}
 
 
+BAD_BODY: dict[int | str, dict[str, Any]] = {400: error("The request body is not readable JSON")}
 UNAVAILABLE = error("A dependency (database, mcp-server or agent) is unavailable; try again")
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: error("Missing, invalid or expired bearer token"),

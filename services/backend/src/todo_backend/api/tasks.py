@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ..mcp_tools import TaskNotFoundError, ToolFailedError
 from ..schemas import ObjectId, TaskCreate, TaskOut, TaskStatus, TaskUpdate
-from .deps import AUTH_ERRORS, OwnerId, State, error
+from .deps import AUTH_ERRORS, BAD_BODY, OwnerId, State, error
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"], responses=AUTH_ERRORS)
 TaskId = Annotated[ObjectId, Path(description="The task's id")]
@@ -47,7 +47,7 @@ async def list_tasks(
     return [_task(item) for item in items]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=BAD_BODY)
 async def create_task(user_id: OwnerId, body: TaskCreate, state: State) -> TaskOut:
     arguments: dict[str, Any] = {"user_id": str(user_id), "title": body.title}
     if body.description is not None:
@@ -60,7 +60,7 @@ async def get_task(user_id: OwnerId, task_id: TaskId, state: State) -> TaskOut:
     return _task(await _call(state, "get_task", {"user_id": str(user_id), "task_id": task_id}))
 
 
-@router.put("/{task_id}", responses=NOT_FOUND)
+@router.put("/{task_id}", responses={**NOT_FOUND, **BAD_BODY})
 async def update_task(user_id: OwnerId, task_id: TaskId, body: TaskUpdate, state: State) -> TaskOut:
     changes = body.changes()
     if not changes:
