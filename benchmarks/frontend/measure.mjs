@@ -6,8 +6,13 @@
  *   - resident memory of the standalone server when idle (after start, and after serving pages), target ≤ 120 MB.
  *
  *   (cd services/frontend && npm ci && npm run build)   # once
- *   node benchmarks/frontend/measure.mjs [--runs 10]
+ *   node benchmarks/frontend/measure.mjs [--runs 10] [--node-options=--max-semi-space-size=2] [--node /path/to/node]
+ *       [--malloc-arena-max 2]
+ *
+ * The figures depend on the machine's load: the load average is printed with them.
  */
+import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -20,7 +25,14 @@ import {
   startStack,
 } from "../../services/frontend/e2e/support/harness.mjs";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "10" } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "10" },
+    "node-options": { type: "string", default: "" },
+    node: { type: "string", default: process.execPath },
+    "malloc-arena-max": { type: "string", default: "" },
+  },
+});
 const runs = Number(values.runs);
 const KB = 1024;
 const MB = 1024 * 1024;
@@ -29,7 +41,13 @@ const median = (/** @type {number[]} */ list) => [...list].sort((a, b) => a - b)
 
 const logDir = path.join(artifactsDir, "benchmark-logs", new Date().toISOString().replace(/[:.]/g, "-"));
 const stack = await startStack({ logDir });
-const frontend = await startFrontend({ backendUrl: stack.urls.backend_url, logFile: path.join(logDir, "frontend.log") });
+const frontend = await startFrontend({
+  backendUrl: stack.urls.backend_url,
+  logFile: path.join(logDir, "frontend.log"),
+  nodeOptions: values["node-options"],
+  nodeBinary: values.node,
+  env: values["malloc-arena-max"] ? { MALLOC_ARENA_MAX: values["malloc-arena-max"] } : {},
+});
 const browser = await launchChromium();
 try {
   await sleep(5000);
@@ -90,8 +108,23 @@ try {
     await context.close();
   }
 
+  // The task list's own round trip (browser → web app → backend → mcp-server → PostgreSQL), to tell it apart
+  // from page load and hydration in the figures above.
+  /** @type {number[]} */
+  const apiSamples = [];
+  for (let index = 0; index < 20; index += 1) {
+    const started = performance.now();
+    const response = await fetch(`${frontend.url}/api/tasks?status=all`, { headers: { cookie } });
+    await response.arrayBuffer();
+    apiSamples.push(performance.now() - started);
+  }
+
   await sleep(10_000);
   const rssIdle = residentBytes(frontend.pid);
+  // Where the memory is, from the server's own Prometheus metrics (prom-client's process metrics).
+  const metricsText = await (await fetch(`${frontend.url}/api/metrics`)).text();
+  const gauge = (/** @type {string} */ name) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, "m").exec(metricsText)?.[1] ?? NaN) / MB;
 
   const figures = {
     task_page_js_files: scriptCount,
@@ -101,13 +134,28 @@ try {
     first_contentful_paint_ms_median: +median(samples.map((s) => s.fcp)).toFixed(1),
     task_list_rendered_ms_median: +median(samples.map((s) => s.listShown)).toFixed(1),
     samples: samples.length,
+    api_tasks_ms_median: +median(apiSamples).toFixed(1),
     rss_mb_idle_after_start: +(rssAfterStart / MB).toFixed(1),
     rss_mb_idle_after_load: +(rssIdle / MB).toFixed(1),
+    heap_used_mb: +gauge("nodejs_heap_size_used_bytes").toFixed(1),
+    heap_total_mb: +gauge("nodejs_heap_size_total_bytes").toFixed(1),
+    external_mb: +gauge("nodejs_external_memory_bytes").toFixed(1),
+    node_options: values["node-options"],
+    malloc_arena_max: values["malloc-arena-max"],
+    server_node: execFileSync(values.node, ["--version"], { encoding: "utf8" }).trim(),
+    load_average_1m: +(loadavg()[0] ?? 0).toFixed(2),
   };
   console.log(`Task page client JS: ${figures.task_page_js_files} files, ${figures.task_page_js_kb} KB raw, ${figures.task_page_js_gzip_kb} KB gzipped (target ≤ 200 KB)`);
   console.log(`Task page on loopback (median of ${samples.length} cold browser contexts, 20 tasks):`);
   console.log(`  time to first byte ${figures.ttfb_ms_median} ms, first contentful paint ${figures.first_contentful_paint_ms_median} ms, task list rendered ${figures.task_list_rendered_ms_median} ms`);
+  console.log(`  GET /api/tasks alone (20 tasks, through backend and mcp-server): ${figures.api_tasks_ms_median} ms median`);
   console.log(`Standalone server RSS: ${figures.rss_mb_idle_after_start} MB idle after start, ${figures.rss_mb_idle_after_load} MB idle after serving (target ≤ 120 MB)`);
+  console.log(
+    `  of which V8 heap ${figures.heap_used_mb} MB used / ${figures.heap_total_mb} MB reserved, external ${figures.external_mb} MB`,
+  );
+  console.log(
+    `Server on Node ${figures.server_node}, NODE_OPTIONS "${figures.node_options}", MALLOC_ARENA_MAX "${figures.malloc_arena_max}"; machine load average (1 min) at the end: ${figures.load_average_1m}`,
+  );
   console.log(JSON.stringify(figures));
 } finally {
   await browser.close();

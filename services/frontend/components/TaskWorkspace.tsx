@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 
 import { useErrorMessage } from "@/hooks/useErrorMessage";
 import { api } from "@/lib/api-client";
-import type { User } from "@/lib/types";
+import type { Task, User } from "@/lib/types";
 
 import { ChatPanel } from "./chat/ChatPanel";
 import { Logo } from "./Logo";
@@ -13,10 +13,16 @@ import { TaskPanel } from "./tasks/TaskPanel";
 
 type View = "tasks" | "chat";
 
-export function TaskWorkspace() {
+interface TaskWorkspaceProps {
+  /** What the server could fetch while rendering the page (null when it could not). */
+  initialUser: User | null;
+  initialTasks: Task[] | null;
+}
+
+export function TaskWorkspace({ initialUser, initialTasks }: TaskWorkspaceProps) {
   const router = useRouter();
   const toMessage = useErrorMessage();
-  const [user, setUser] = useState<User | null>(null);
+  const [user, setUser] = useState<User | null>(initialUser);
   const [view, setView] = useState<View>("tasks");
   const [revision, setRevision] = useState(0);
   const [signingOut, setSigningOut] = useState(false);
@@ -24,6 +30,7 @@ export function TaskWorkspace() {
   const tasksChanged = useCallback(() => setRevision((value) => value + 1), []);
 
   useEffect(() => {
+    if (initialUser) return;
     let current = true;
     // The name in the header is a nicety: a failure here is reported by the task list itself.
     api.me().then(
@@ -33,7 +40,7 @@ export function TaskWorkspace() {
     return () => {
       current = false;
     };
-  }, [toMessage]);
+  }, [initialUser, toMessage]);
 
   async function signOut() {
     setSigningOut(true);
@@ -87,7 +94,7 @@ export function TaskWorkspace() {
 
       <main className="mx-auto grid w-full max-w-6xl flex-1 gap-6 px-4 py-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
         <div className={view === "tasks" ? "" : "hidden lg:block"}>
-          <TaskPanel revision={revision} onChanged={tasksChanged} />
+          <TaskPanel revision={revision} onChanged={tasksChanged} initialTasks={initialTasks} />
         </div>
         <aside aria-labelledby="chat-heading" className={`lg:sticky lg:top-20 lg:self-start ${view === "chat" ? "" : "hidden lg:block"}`}>
           <ChatPanel onTasksChanged={tasksChanged} />

@@ -193,10 +193,13 @@ describe("the web app against the real stack", () => {
     await expect(page.getByTestId("chat-assistant").count()).resolves.toBe(2);
   });
 
-  it("keeps the session across a reload", async () => {
+  it("keeps the session across a reload, with the list in the server-rendered page", async () => {
     await page.reload();
     expect(new URL(page.url()).pathname).toBe("/tasks");
     await taskItem(page, "Walk the dog").waitFor();
+    const html = await page.evaluate(async () => (await fetch("/tasks")).text());
+    expect(html).toContain("Walk the dog");
+    expect(html).toContain(ada.name);
   });
 
   it("signs out, signs back in, and the tasks are still there", async () => {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { api } from "@/lib/api-client";
 import type { Task, TaskFilter } from "@/lib/types";
@@ -21,15 +21,30 @@ export interface TasksView {
   reload: () => void;
 }
 
-/** The task list for a filter; fetched again when the filter or `revision` changes or on `reload()`. */
-export function useTasks(filter: TaskFilter, revision: number): TasksView {
+const keyOf = (filter: TaskFilter, revision: number, attempt: number) => `${filter}|${revision}|${attempt}`;
+
+/**
+ * The task list for a filter; fetched again when the filter or `revision` changes or on `reload()`.
+ * `initialTasks` is the unfiltered list the server rendered the page with; it is not fetched again.
+ */
+export function useTasks(filter: TaskFilter, revision: number, initialTasks: Task[] | null = null): TasksView {
   const toMessage = useErrorMessage();
   const [attempt, setAttempt] = useState(0);
-  const [result, setResult] = useState<LoadResult | null>(null);
-  const [lastTasks, setLastTasks] = useState<{ filter: TaskFilter; tasks: Task[] } | null>(null);
-  const key = `${filter}|${revision}|${attempt}`;
+  const initialKey = keyOf("all", 0, 0);
+  const [result, setResult] = useState<LoadResult | null>(
+    initialTasks ? { key: initialKey, tasks: initialTasks, error: null } : null,
+  );
+  const [lastTasks, setLastTasks] = useState<{ filter: TaskFilter; tasks: Task[] } | null>(
+    initialTasks ? { filter: "all", tasks: initialTasks } : null,
+  );
+  const serverRenderedKey = useRef(initialTasks ? initialKey : null);
+  const key = keyOf(filter, revision, attempt);
 
   useEffect(() => {
+    if (serverRenderedKey.current === key) {
+      serverRenderedKey.current = null;
+      return;
+    }
     let current = true;
     api.listTasks(filter).then(
       (tasks) => {

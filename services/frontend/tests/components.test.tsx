@@ -1,10 +1,11 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { act, render, renderHook, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ChatPanel } from "@/components/chat/ChatPanel";
 import { TaskForm } from "@/components/tasks/TaskForm";
 import { TaskItem } from "@/components/tasks/TaskItem";
+import { useTasks } from "@/hooks/useTasks";
 import { ApiError } from "@/lib/api-client";
 import { SERVICE_UNAVAILABLE } from "@/lib/messages";
 
@@ -61,6 +62,38 @@ describe("TaskForm", () => {
     await userEvent.type(screen.getByLabelText("Title"), "x");
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(router.replace).toHaveBeenCalledWith("/signin?reason=expired"));
+  });
+});
+
+describe("useTasks", () => {
+  const rendered = [{ id: 1, user_id: "u", title: "From the server", description: null, completed: false, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" }];
+
+  it("uses the server-rendered list without fetching it again, and fetches on a filter change", async () => {
+    const fetchMock = scriptFetch({ "GET /api/tasks?status=pending": json([]) });
+    const { result, rerender } = renderHook(({ filter }) => useTasks(filter, 0, rendered), {
+      initialProps: { filter: "all" as "all" | "pending" },
+    });
+    expect(result.current).toMatchObject({ tasks: rendered, loading: false, error: null });
+    expect(fetchMock).not.toHaveBeenCalled();
+    rerender({ filter: "pending" });
+    await waitFor(() => expect(result.current).toMatchObject({ tasks: [], loading: false }));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it("fetches the list itself when the server could not", async () => {
+    const fetchMock = scriptFetch({ "GET /api/tasks?status=all": json(rendered) });
+    const { result } = renderHook(() => useTasks("all", 0, null));
+    expect(result.current.loading).toBe(true);
+    await waitFor(() => expect(result.current.tasks).toEqual(rendered));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it("reports a failure and loads again on reload()", async () => {
+    scriptFetch({ "GET /api/tasks?status=all": [json({ detail: "down" }, 503), json(rendered)] });
+    const { result } = renderHook(() => useTasks("all", 0, null));
+    await waitFor(() => expect(result.current.error).toBe(SERVICE_UNAVAILABLE));
+    act(() => result.current.reload());
+    await waitFor(() => expect(result.current).toMatchObject({ tasks: rendered, error: null, loading: false }));
   });
 });
 

@@ -4,7 +4,7 @@ import { useState } from "react";
 
 import { useTasks } from "@/hooks/useTasks";
 import { api } from "@/lib/api-client";
-import { TASK_FILTERS, type TaskFilter, type TaskInput } from "@/lib/types";
+import { TASK_FILTERS, type Task, type TaskFilter, type TaskInput } from "@/lib/types";
 
 import { TaskForm } from "./TaskForm";
 import { TaskItem } from "./TaskItem";
@@ -16,9 +16,16 @@ const EMPTY_TEXT: Record<TaskFilter, string> = {
   completed: "No completed tasks yet.",
 };
 
-export function TaskPanel({ revision, onChanged }: { revision: number; onChanged: () => void }) {
+interface TaskPanelProps {
+  revision: number;
+  onChanged: () => void;
+  /** All tasks as the server rendered them, or null when it could not fetch them. */
+  initialTasks: Task[] | null;
+}
+
+export function TaskPanel({ revision, onChanged, initialTasks }: TaskPanelProps) {
   const [filter, setFilter] = useState<TaskFilter>("all");
-  const { tasks, loading, error, reload } = useTasks(filter, revision);
+  const { tasks, loading, error, reload } = useTasks(filter, revision, initialTasks);
 
   async function create(input: TaskInput) {
     await api.createTask(input);

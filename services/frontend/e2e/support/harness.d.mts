@@ -33,6 +33,16 @@ export function waitForHttpOk(url: string, timeoutMs: number, exited?: () => str
 export function startStack(options: { logDir: string; timeoutMs?: number }): Promise<Stack>;
 export function standaloneBuildExists(): boolean;
 export function canMountReadOnly(): boolean;
-export function startFrontend(options: { backendUrl: string; logFile: string; readOnly?: boolean }): Promise<Frontend>;
+export function startFrontend(options: {
+  backendUrl: string;
+  logFile: string;
+  readOnly?: boolean;
+  /** NODE_OPTIONS for the server, e.g. V8 heap flags. */
+  nodeOptions?: string;
+  /** The node binary to run server.js with (default: the one running this script). */
+  nodeBinary?: string;
+  /** More environment variables for the server. */
+  env?: Record<string, string>;
+}): Promise<Frontend>;
 export function launchChromium(): Promise<Browser>;
 export function residentBytes(pid: number): number;

@@ -162,10 +162,17 @@ export function canMountReadOnly() {
  * Runs the production build exactly as the image does: `node server.js` from .next/standalone. With
  * `readOnly` the standalone directory is bind-mounted read-only for the server (private mount namespace),
  * so any write under .next (e.g. .next/cache) fails as it would in the container.
- * @param {{ backendUrl: string, logFile: string, readOnly?: boolean }} options
+ * @param {{ backendUrl: string, logFile: string, readOnly?: boolean, nodeOptions?: string, nodeBinary?: string, env?: Record<string, string> }} options
  * @returns {Promise<Frontend>}
  */
-export async function startFrontend({ backendUrl, logFile, readOnly = canMountReadOnly() }) {
+export async function startFrontend({
+  backendUrl,
+  logFile,
+  readOnly = canMountReadOnly(),
+  nodeOptions,
+  nodeBinary = process.execPath,
+  env = {},
+}) {
   if (!standaloneBuildExists()) {
     throw new Error("no production build: run `npm run build` in services/frontend first");
   }
@@ -184,10 +191,10 @@ export async function startFrontend({ backendUrl, logFile, readOnly = canMountRe
           "-c",
           'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$1" server.js',
           appDir,
-          process.execPath,
+          nodeBinary,
         ],
       ]
-    : [process.execPath, ["server.js"]];
+    : [nodeBinary, ["server.js"]];
   log.write(`starting ${readOnly ? "from a read-only mount" : "(writable directory)"}: ${appDir}\n`);
   const child = spawn(command, args, {
     cwd: appDir,
@@ -198,6 +205,8 @@ export async function startFrontend({ backendUrl, logFile, readOnly = canMountRe
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
       BACKEND_URL: backendUrl,
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
