@@ -168,10 +168,10 @@ def main() -> None:
         image = f"todo-{service}:{TAG}"
         size = int(inspect(image)["Size"])
         added = size_above_base(image, base_image(service))
-        target = MAX_BYTES_ABOVE_BASE[service]
+        max_bytes = MAX_BYTES_ABOVE_BASE[service]
         print(
-            f"{image:<22} {size / 1e6:>9.1f} {added / 1e6:>17.1f} {target / 1e6:>13.0f}   "
-            f"{verdict(added <= target)}"
+            f"{image:<22} {size / 1e6:>9.1f} {added / 1e6:>17.1f} {max_bytes / 1e6:>13.0f}   "
+            f"{verdict(added <= max_bytes)}"
         )
     print()
 
