@@ -77,7 +77,8 @@ import importlib, json, pathlib, shutil, sys
 package = importlib.import_module(sys.argv[1])
 print(json.dumps({
     "package_file": package.__file__,
-    "tools": [t for t in ("uv", "pip", "gcc", "cc", "make") if shutil.which(t)],
+    "tools": [t for t in ("uv", "gcc", "cc", "make") if shutil.which(t)]
+    + [str(p) for p in pathlib.Path("/app").rglob("bin/pip*")],
     "tests": [str(p) for p in pathlib.Path("/app").rglob("tests") if "site-packages" not in str(p)],
     "dotenv": [str(p) for p in pathlib.Path("/app").rglob(".env*")],
     "bytecode": any(pathlib.Path(package.__file__).parent.glob("__pycache__/*.pyc")),
