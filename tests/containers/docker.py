@@ -63,7 +63,14 @@ def build_images(tag: str, services: list[str] | None = None) -> None:
     command = [str(REPO_ROOT / "scripts" / "build-images"), "--tag", tag, *(services or [])]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600, check=False)
     if result.returncode != 0:
-        raise DockerError(f"scripts/build-images failed:\n{result.stderr[-6000:]}")
+        hint = ""
+        if not (os.environ.get("PYTHON_IMAGE") and os.environ.get("NODE_IMAGE")):
+            hint = (
+                "\nNo registry reachable? Build local base images and export them first:\n"
+                "  export $(scripts/offline-base-images --ca-bundle /etc/ssl/certs/ca-certificates.crt)\n"
+                "(docs/offline-builds.md)"
+            )
+        raise DockerError(f"scripts/build-images failed:\n{result.stderr[-6000:]}{hint}")
 
 
 def http_status(url: str, timeout: float = 2.0) -> int | None:
