@@ -1,0 +1,248 @@
+"""Backend API figures on loopback, one process per service and PostgreSQL:
+
+- start-to-ready time and idle RSS of each service (mcp-server, agent, backend);
+- `GET /api/{uid}/tasks` (50 tasks) at a fixed arrival rate (open loop): p50/p99 and achieved rate;
+- `GET` and `POST /api/{uid}/tasks` at a fixed concurrency (closed loop): throughput, p50/p99;
+- the same list/insert done directly in PostgreSQL, and the same tool calls made directly over MCP, in
+  the same run: the MCP hop's cost is (MCP direct - SQL direct), the backend's own cost (REST - MCP direct);
+- a chat turn with the builtin model (p50/p99).
+
+    uv run python -m benchmarks.api_latency [--rate 100] [--seconds 10] [--concurrency 10] [--requests 500]
+
+Creates (and drops) its own database on the shared PostgreSQL; services listen on free loopback ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import psycopg
+
+from tests.support.backend_api import sign_up
+from tests.support.mcp_client import call_ok, http_mcp_client
+from tests.support.processes import Stack
+
+TARGETS = {"list p99 at rate": 30.0, "MCP hop p50": 5.0, "chat p50": 60.0}
+
+
+def percentile(samples_ms: list[float], fraction: float) -> float:
+    ordered = sorted(samples_ms)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+FAILURES: dict[int, int] = {}
+
+
+def count_failure(response: httpx2.Response) -> None:
+    """Record a non-2xx answer (reported per phase) instead of aborting the run."""
+    if response.status_code >= 300:
+        FAILURES[response.status_code] = FAILURES.get(response.status_code, 0) + 1
+
+
+def line(name: str, samples: list[float], elapsed: float | None = None) -> float:
+    ms = [s * 1000 for s in samples]
+    rate = f"  {len(samples) / elapsed:7.0f} req/s" if elapsed else ""
+    failed = f"  FAILED: {dict(FAILURES)}" if FAILURES else ""
+    FAILURES.clear()
+    print(
+        f"{name:<44} n={len(ms):<5} p50={percentile(ms, 0.5):7.2f} ms  p99={percentile(ms, 0.99):7.2f} ms"
+        f"  mean={statistics.fmean(ms):7.2f} ms{rate}{failed}"
+    )
+    return percentile(ms, 0.5)
+
+
+def rss_megabytes(pid: int) -> float:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1]) / 1024
+    return float("nan")
+
+
+async def closed_loop(
+    call: Callable[[], Awaitable[Any]], requests: int, concurrency: int
+) -> tuple[list[float], float]:
+    """`concurrency` callers back to back until `requests` calls are done: (latencies, elapsed)."""
+    samples: list[float] = []
+    remaining = requests
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            started = time.perf_counter()
+            await call()
+            samples.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return samples, time.perf_counter() - started
+
+
+async def open_loop(
+    call: Callable[[], Awaitable[Any]], rate: float, seconds: float
+) -> tuple[list[float], float]:
+    """Requests started at a fixed rate whatever the latency (no coordinated omission)."""
+    samples: list[float] = []
+
+    async def one() -> None:
+        started = time.perf_counter()
+        await call()
+        samples.append(time.perf_counter() - started)
+
+    tasks = []
+    begin = time.perf_counter()
+    for index in range(int(rate * seconds)):
+        delay = begin + index / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+    return samples, time.perf_counter() - begin
+
+
+async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    with httpx2.Client(base_url=stack.backend.url, timeout=30, trust_env=False) as sync_api:
+        user = sign_up(sync_api)
+    async with httpx2.AsyncClient(
+        base_url=stack.backend.url,
+        headers=user.headers,
+        timeout=30,
+        trust_env=False,
+        limits=httpx2.Limits(max_connections=200, max_keepalive_connections=200),
+    ) as api:
+        for n in range(50):
+            (await api.post(f"{user.prefix}/tasks", json={"title": f"benchmark task {n}"})).raise_for_status()
+
+        async def rest_list() -> None:
+            count_failure(await api.get(f"{user.prefix}/tasks"))
+
+        async def rest_add() -> None:
+            count_failure(await api.post(f"{user.prefix}/tasks", json={"title": "posted"}))
+
+        await closed_loop(rest_list, 50, 5)  # warm-up
+        FAILURES.clear()
+        samples, elapsed = await open_loop(rest_list, args.rate, args.seconds)
+        figures["list p99 at rate"] = percentile([s * 1000 for s in samples], 0.99)
+        line(f"REST GET tasks (50) at {args.rate:.0f} req/s", samples, elapsed)
+        samples, elapsed = await closed_loop(rest_list, args.requests, args.concurrency)
+        rest_list_p50 = line(f"REST GET tasks (50), concurrency {args.concurrency}", samples, elapsed)
+        samples, elapsed = await closed_loop(rest_add, args.requests, args.concurrency)
+        rest_add_p50 = line(f"REST POST task, concurrency {args.concurrency}", samples, elapsed)
+
+        # The same list of 50 (a second user, so the POSTs above do not change its size) ...
+        other, mcp_writer, sql_writer = (str(uuid.uuid4()) for _ in range(3))
+        async with http_mcp_client(stack.mcp_server.url + "/mcp") as mcp:
+            for n in range(50):
+                await call_ok(mcp, "add_task", user_id=other, title=f"benchmark task {n}")
+
+            async def mcp_list() -> None:
+                await call_ok(mcp, "list_tasks", user_id=other, status="all")
+
+            async def mcp_add() -> None:
+                await call_ok(mcp, "add_task", user_id=mcp_writer, title="posted")
+
+            await closed_loop(mcp_list, 50, 5)
+            samples, elapsed = await closed_loop(mcp_list, args.requests, args.concurrency)
+            mcp_list_p50 = line(
+                f"MCP list_tasks (50) direct, concurrency {args.concurrency}", samples, elapsed
+            )
+            samples, elapsed = await closed_loop(mcp_add, args.requests, args.concurrency)
+            mcp_add_p50 = line(f"MCP add_task direct, concurrency {args.concurrency}", samples, elapsed)
+
+        pool = [await psycopg.AsyncConnection.connect(stack.database.url, autocommit=True) for _ in range(5)]
+        free: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
+        for connection in pool:
+            free.put_nowait(connection)
+
+        async def sql(query: str, params: tuple[Any, ...]) -> None:
+            connection = await free.get()
+            try:
+                await (await connection.execute(query, params)).fetchall()
+            finally:
+                free.put_nowait(connection)
+
+        async def sql_list() -> None:
+            await sql(
+                "SELECT id, user_id, title, description, completed, created_at, updated_at FROM task"
+                " WHERE user_id = %s ORDER BY created_at DESC, id DESC",
+                (other,),
+            )
+
+        async def sql_add() -> None:
+            await sql(
+                "INSERT INTO task (user_id, title, completed) VALUES (%s, 'posted', false)"
+                " RETURNING id, user_id, title, description, completed, created_at, updated_at",
+                (sql_writer,),
+            )
+
+        samples, elapsed = await closed_loop(sql_list, args.requests, args.concurrency)
+        sql_list_p50 = line(f"SQL list (50) direct, concurrency {args.concurrency}", samples, elapsed)
+        samples, elapsed = await closed_loop(sql_add, args.requests, args.concurrency)
+        sql_add_p50 = line(f"SQL insert direct, concurrency {args.concurrency}", samples, elapsed)
+        for connection in pool:
+            await connection.close()
+
+        figures["MCP hop p50"] = mcp_list_p50 - sql_list_p50
+        print(
+            f"MCP hop (MCP direct - SQL direct) p50: list {mcp_list_p50 - sql_list_p50:.2f} ms,"
+            f" add {mcp_add_p50 - sql_add_p50:.2f} ms; REST/SQL p50 ratio: list"
+            f" {rest_list_p50 / sql_list_p50:.1f}x, add {rest_add_p50 / sql_add_p50:.1f}x;"
+            f" backend's own cost (REST - MCP direct) p50: list {rest_list_p50 - mcp_list_p50:.2f} ms,"
+            f" add {rest_add_p50 - mcp_add_p50:.2f} ms"
+        )
+
+        chat_user = user
+
+        async def chat_turn() -> None:
+            count_failure(await api.post(f"{chat_user.prefix}/chat", json={"message": "What's pending?"}))
+
+        await chat_turn()
+        samples, _ = await closed_loop(chat_turn, args.chat_turns, 1)
+        figures["chat p50"] = line("chat turn, builtin model (list pending)", samples)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=100.0, help="arrival rate of the open-loop GETs")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--chat-turns", type=int, default=50)
+    parser.add_argument("--log-dir", type=Path, help="keep each service's log in DIR/<service>.log")
+    args = parser.parse_args()
+
+    stack = Stack(log_dir=args.log_dir)
+    try:
+        for service in stack.services.values():
+            started = time.perf_counter()
+            service.start(timeout=120)
+            print(f"{service.name:<11} start to ready {time.perf_counter() - started:5.2f} s")
+        time.sleep(2)
+        for service in stack.services.values():
+            assert service.process is not None
+            print(f"{service.name:<11} idle RSS {rss_megabytes(service.process.pid):6.1f} MB")
+        figures = asyncio.run(measure(stack, args))
+        for service in stack.services.values():
+            assert service.process is not None
+            print(f"{service.name:<11} RSS after load {rss_megabytes(service.process.pid):6.1f} MB")
+        for name, target in TARGETS.items():
+            verdict = "ok" if figures[name] <= target else "OVER TARGET"
+            print(f"target {name:<18} {figures[name]:7.2f} ms (target <= {target:.0f} ms): {verdict}")
+    finally:
+        stack.close()
+
+
+if __name__ == "__main__":
+    main()
