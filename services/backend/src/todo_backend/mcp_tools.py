@@ -94,6 +94,13 @@ class McpTaskTools:
                 result = await client.call_tool(tool, arguments)
             except MCPError as exc:
                 raise _transport_error(exc) from None
+            except RuntimeError as exc:
+                # The result did not match the tool's cached output schema (mcp-server was upgraded while
+                # this session was open): start a fresh session, which lists the tools again.
+                _log.warning("tool %s: %s", tool, str(exc)[:200])
+                self._stop.set()
+                self._client = None
+                raise McpMaybeSentError("result does not match the tool's schema") from None
             if result.is_error:
                 text = " ".join(getattr(part, "text", "") for part in result.content)
                 if match := _NOT_FOUND.search(text):
