@@ -135,7 +135,7 @@ class Container:
             [DOCKER, "exec", self.name, *command], capture_output=True, text=True, timeout=30, check=False
         )
 
-    def wait_http(self, path: str, timeout: float = 30.0, expect: int = 200) -> float:
+    def wait_http(self, path: str, timeout: float = 60.0, expect: int = 200) -> float:
         """Poll `path` until it answers `expect`; return the seconds since `docker run` was called.
         Fails fast when the container exits."""
         start = self.started_at or time.monotonic()
