@@ -2,7 +2,7 @@
 /**
  * Web app figures, measured on the production build against the real stack on loopback:
  *   - client JavaScript the task page loads (raw and gzipped), target ≤ 200 KB gzipped;
- *   - time to first render of the task page (first contentful paint, and the task list on screen);
+ *   - time to first render of the task page (time to first byte, first and largest contentful paint);
  *   - resident memory of the standalone server when idle (after start, and after serving pages), target ≤ 120 MB.
  *
  *   (cd services/frontend && npm ci && npm run build)   # once
@@ -71,7 +71,7 @@ try {
   }
   const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
 
-  /** @type {{ fcp: number, listShown: number, ttfb: number }[]} */
+  /** @type {{ fcp: number, lcp: number, ttfb: number }[]} */
   const samples = [];
   let scriptBytes = 0;
   let scriptGzipBytes = 0;
@@ -96,15 +96,21 @@ try {
     }
     await page.goto(`${frontend.url}/tasks`);
     await page.getByTestId("task-item").first().waitFor();
-    const listShown = await page.evaluate(() => performance.now());
-    const timing = await page.evaluate(() => {
+    const timing = await page.evaluate(async () => {
       const navigation = /** @type {PerformanceNavigationTiming} */ (performance.getEntriesByType("navigation")[0]);
       const paint = performance.getEntriesByName("first-contentful-paint")[0];
-      return { ttfb: navigation.responseStart, fcp: paint?.startTime ?? NaN };
+      /** @type {number} */
+      const largest = await new Promise((resolve) => {
+        new PerformanceObserver((list) => resolve(list.getEntries().at(-1)?.startTime ?? NaN)).observe({
+          type: "largest-contentful-paint",
+          buffered: true,
+        });
+      });
+      return { ttfb: navigation.responseStart, fcp: paint?.startTime ?? NaN, lcp: largest };
     });
     await page.waitForLoadState("networkidle");
     await Promise.all(pending);
-    if (run > 0) samples.push({ ...timing, listShown }); // the first load warms the server up
+    if (run > 0) samples.push(timing); // the first load warms the server up
     await context.close();
   }
 
@@ -132,7 +138,7 @@ try {
     task_page_js_gzip_kb: +(scriptGzipBytes / KB).toFixed(1),
     ttfb_ms_median: +median(samples.map((s) => s.ttfb)).toFixed(1),
     first_contentful_paint_ms_median: +median(samples.map((s) => s.fcp)).toFixed(1),
-    task_list_rendered_ms_median: +median(samples.map((s) => s.listShown)).toFixed(1),
+    largest_contentful_paint_ms_median: +median(samples.map((s) => s.lcp)).toFixed(1),
     samples: samples.length,
     api_tasks_ms_median: +median(apiSamples).toFixed(1),
     rss_mb_idle_after_start: +(rssAfterStart / MB).toFixed(1),
@@ -147,7 +153,8 @@ try {
   };
   console.log(`Task page client JS: ${figures.task_page_js_files} files, ${figures.task_page_js_kb} KB raw, ${figures.task_page_js_gzip_kb} KB gzipped (target ≤ 200 KB)`);
   console.log(`Task page on loopback (median of ${samples.length} cold browser contexts, 20 tasks):`);
-  console.log(`  time to first byte ${figures.ttfb_ms_median} ms, first contentful paint ${figures.first_contentful_paint_ms_median} ms, task list rendered ${figures.task_list_rendered_ms_median} ms`);
+  console.log(`  time to first byte ${figures.ttfb_ms_median} ms, first contentful paint ${figures.first_contentful_paint_ms_median} ms, largest contentful paint ${figures.largest_contentful_paint_ms_median} ms`);
+  console.log("  (the task list is part of the server-rendered HTML, so it is on the first paint)");
   console.log(`  GET /api/tasks alone (20 tasks, through backend and mcp-server): ${figures.api_tasks_ms_median} ms median`);
   console.log(`Standalone server RSS: ${figures.rss_mb_idle_after_start} MB idle after start, ${figures.rss_mb_idle_after_load} MB idle after serving (target ≤ 120 MB)`);
   console.log(
