@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx2
 
+PASSWORD = "correct horse battery"
+
 
 @dataclass(frozen=True)
 class ApiUser:
@@ -32,7 +34,7 @@ def sign_up(base_url: str) -> ApiUser:
     email = f"user-{uuid.uuid4().hex[:12]}@example.com"
     response = httpx2.post(
         f"{base_url}/api/auth/signup",
-        json={"email": email, "password": "correct horse battery", "name": "Container Test"},
+        json={"email": email, "password": PASSWORD, "name": "Container Test"},
         timeout=30,
     )
     assert response.status_code == 201, response.text

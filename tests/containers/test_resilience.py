@@ -4,12 +4,15 @@ database restart is ridden out without restarting any service, and `docker stop`
 from __future__ import annotations
 
 import dataclasses
+import json
+import socket
+import threading
 import time
 from collections.abc import Callable
 
 import pytest
 
-from .api import ApiUser, add_task, sign_up, task_titles
+from .api import PASSWORD, ApiUser, add_task, sign_up, task_titles
 from .docker import HEALTH_PATHS, docker, http_status, inspect
 from .stack import START_ORDER, STOP_TIMEOUT_SECONDS, ContainerStack
 
@@ -92,3 +95,41 @@ def test_docker_stop_drains_on_sigterm(stack: ContainerStack, service: str) -> N
     stack.start_service(service)
     assert exit_code in (0, 143), f"{service} exited {exit_code}: SIGTERM not honoured"
     assert elapsed < 10, f"{service} took {elapsed:.1f}s to stop"
+
+
+def test_a_stopped_backend_finishes_the_request_in_flight(stack: ContainerStack) -> None:
+    """SIGTERM stops new work but drains what was accepted: a login whose body arrives after the stop
+    began still gets its answer, and the process then exits cleanly."""
+    user = sign_up(stack.url("backend"))
+    body = json.dumps({"email": user.email, "password": PASSWORD}).encode()
+    head = (
+        "POST /api/auth/login HTTP/1.1\r\nHost: backend\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    backend = stack.services["backend"]
+    host, port = backend.url.removeprefix("http://").rsplit(":", 1)
+    stopped: dict[str, float] = {}
+
+    def stop() -> None:
+        start = time.monotonic()
+        docker("stop", "--time", str(STOP_TIMEOUT_SECONDS), backend.name, timeout=STOP_TIMEOUT_SECONDS + 30)
+        stopped["seconds"] = time.monotonic() - start
+
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(head + body[:5])
+        time.sleep(1.0)  # the server has the request line and headers: the request is in flight
+        stopper = threading.Thread(target=stop)
+        stopper.start()
+        time.sleep(2.0)  # SIGTERM has been delivered; the server is draining
+        assert backend.state()["Running"], "the backend must wait for the request in flight"
+        connection.sendall(body[5:])
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+        stopper.join()
+    exit_code = backend.state()["ExitCode"]
+    stack.start_service("backend")
+    assert response.startswith(b"HTTP/1.1 200"), response[:200]
+    assert json.loads(response.split(b"\r\n\r\n", 1)[1])["user"]["id"] == user.id
+    assert exit_code == 0
+    assert stopped["seconds"] < STOP_TIMEOUT_SECONDS
