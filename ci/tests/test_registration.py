@@ -3,6 +3,8 @@
 import functools
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -231,3 +233,31 @@ def test_env_example_sets_only_arguments_that_exist() -> None:
     for name in names:
         function, _, argument = name.lower().partition("_")
         assert argument in todo()[function].args, name
+
+
+def documented_calls() -> list[str]:
+    """Every `dagger call ...` in docs/pipeline.md and the workflow, continuation lines joined."""
+    root = CI_DIR.parent
+    texts = [(root / path).read_text() for path in ("docs/pipeline.md", ".github/workflows/ci.yml")]
+    calls: list[str] = []
+    for text in texts:
+        joined = re.sub(r"\\\n\s*", " ", text)
+        calls += [m.strip() for m in re.findall(r"dagger call ([^`\n#&|]*)", joined)]
+        calls += [m.strip() for m in re.findall(r"args: (?:>-\n\s*)?([a-z][^\n]*(?:\n {12}[^\n]+)*)", joined)]
+    return [c for c in calls if c and not c.startswith(("…", "<", "..."))]
+
+
+def test_documented_calls_use_real_functions_and_arguments() -> None:
+    calls = documented_calls()
+    assert len(calls) > 20
+    constructor = todo()["<constructor>"].args
+    for call in calls:
+        tokens = shlex.split(call)
+        while tokens and tokens[0].startswith("--"):
+            assert tokens.pop(0)[2:].split("=")[0].replace("-", "_") in constructor, call
+        function = tokens.pop(0).replace("-", "_")
+        assert function in todo(), call
+        for token in tokens:
+            if not token.startswith("--"):
+                break  # a core API call chained on the result (export, export-image, terminal)
+            assert token[2:].split("=")[0].replace("-", "_") in todo()[function].args, call
