@@ -20,7 +20,7 @@ import { gzipSync } from "node:zlib";
 import {
   artifactsDir,
   launchChromium,
-  residentBytes,
+  residentMemory,
   startFrontend,
   startStack,
 } from "../../services/frontend/e2e/support/harness.mjs";
@@ -51,7 +51,7 @@ const frontend = await startFrontend({
 const browser = await launchChromium();
 try {
   await sleep(5000);
-  const rssAfterStart = residentBytes(frontend.pid);
+  const rssAfterStart = residentMemory(frontend.pid);
 
   // A user with 20 tasks, created through the web app's own API.
   const signup = await fetch(`${frontend.url}/api/auth/signup`, {
@@ -126,7 +126,7 @@ try {
   }
 
   await sleep(10_000);
-  const rssIdle = residentBytes(frontend.pid);
+  const rssIdle = residentMemory(frontend.pid);
   // Where the memory is, from the server's own Prometheus metrics (prom-client's process metrics).
   const metricsText = await (await fetch(`${frontend.url}/api/metrics`)).text();
   const gauge = (/** @type {string} */ name) =>
@@ -141,8 +141,10 @@ try {
     largest_contentful_paint_ms_median: +median(samples.map((s) => s.lcp)).toFixed(1),
     samples: samples.length,
     api_tasks_ms_median: +median(apiSamples).toFixed(1),
-    rss_mb_idle_after_start: +(rssAfterStart / MB).toFixed(1),
-    rss_mb_idle_after_load: +(rssIdle / MB).toFixed(1),
+    rss_mb_idle_after_start: +(rssAfterStart.total / MB).toFixed(1),
+    rss_mb_idle_after_load: +(rssIdle.total / MB).toFixed(1),
+    rss_anon_mb_idle_after_load: +(rssIdle.anon / MB).toFixed(1),
+    rss_file_mb_idle_after_load: +(rssIdle.file / MB).toFixed(1),
     heap_used_mb: +gauge("nodejs_heap_size_used_bytes").toFixed(1),
     heap_total_mb: +gauge("nodejs_heap_size_total_bytes").toFixed(1),
     external_mb: +gauge("nodejs_external_memory_bytes").toFixed(1),
@@ -158,7 +160,10 @@ try {
   console.log(`  GET /api/tasks alone (20 tasks, through backend and mcp-server): ${figures.api_tasks_ms_median} ms median`);
   console.log(`Standalone server RSS: ${figures.rss_mb_idle_after_start} MB idle after start, ${figures.rss_mb_idle_after_load} MB idle after serving (target ≤ 120 MB)`);
   console.log(
-    `  of which V8 heap ${figures.heap_used_mb} MB used / ${figures.heap_total_mb} MB reserved, external ${figures.external_mb} MB`,
+    `  after serving: ${figures.rss_anon_mb_idle_after_load} MB anonymous + ${figures.rss_file_mb_idle_after_load} MB file-backed (node binary, shared)`,
+  );
+  console.log(
+    `  V8 heap ${figures.heap_used_mb} MB used / ${figures.heap_total_mb} MB reserved, external ${figures.external_mb} MB`,
   );
   console.log(
     `Server on Node ${figures.server_node}, NODE_OPTIONS "${figures.node_options}", MALLOC_ARENA_MAX "${figures.malloc_arena_max}"; machine load average (1 min) at the end: ${figures.load_average_1m}`,

@@ -45,4 +45,4 @@ export function startFrontend(options: {
   env?: Record<string, string>;
 }): Promise<Frontend>;
 export function launchChromium(): Promise<Browser>;
-export function residentBytes(pid: number): number;
+export function residentMemory(pid: number): { total: number; anon: number; file: number };

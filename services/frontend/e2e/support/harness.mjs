@@ -238,10 +238,18 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
 }
 
-/** @param {number} pid @returns {number} resident set size in bytes */
-export function residentBytes(pid) {
+/**
+ * Resident memory in bytes: total, anonymous (the process's own) and file-backed (mostly the node binary's
+ * pages, shared with every other process running the same binary).
+ * @param {number} pid
+ * @returns {{ total: number, anon: number, file: number }}
+ */
+export function residentMemory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  if (!match?.[1]) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) * 1024;
+  const field = (/** @type {string} */ name) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match?.[1]) throw new Error(`no ${name} for pid ${pid}`);
+    return Number(match[1]) * 1024;
+  };
+  return { total: field("VmRSS"), anon: field("RssAnon"), file: field("RssFile") };
 }
