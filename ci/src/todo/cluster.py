@@ -167,7 +167,7 @@ def helm_on_k3s(
     run_id (unique per deploy) keeps the engine from reusing the result of an earlier run of these commands.
     """
     wait = (
-        f"for i in $(seq 180); do [ -s {KUBECONFIG_PATH} ] && helm list -A >/dev/null 2>&1 && exit 0;"
+        f"for _ in $(seq 180); do [ -s {KUBECONFIG_PATH} ] && helm list -A >/dev/null 2>&1 && exit 0;"
         " sleep 1; done;"
         " echo 'k3s API server not ready after 180 s' >&2; exit 1"
     )
