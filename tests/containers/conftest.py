@@ -26,10 +26,15 @@ HERE = Path(__file__).parent
 STACK_KEY = pytest.StashKey[ContainerStack]()
 
 
+# pytest-timeout counts fixture setup: the first test pays for building the images (minutes when cold).
+SESSION_BUDGET_SECONDS = 2400
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.containers)
+            item.add_marker(pytest.mark.timeout(SESSION_BUDGET_SECONDS))
 
 
 @pytest.fixture(scope="session")
