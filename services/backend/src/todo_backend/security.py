@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,8 +13,13 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 ALGORITHM = "HS256"
 _hasher = PasswordHash((Argon2Hasher(),))
-# Verified against when the email is unknown, so a login takes as long whether or not the account exists.
-_DUMMY_HASH = _hasher.hash("a password nobody has, used to keep login timing uniform")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a login takes as long whether or not the account
+    exists. Made on first use rather than at import, which would delay start-up."""
+    return _hasher.hash("a password nobody has, used to keep login timing uniform")
 
 
 class InvalidTokenError(Exception):
@@ -27,7 +33,7 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        await asyncio.to_thread(_hasher.verify, password, _DUMMY_HASH)
+        await asyncio.to_thread(_hasher.verify, password, _dummy_hash())
         return False
     return await asyncio.to_thread(_hasher.verify, password, password_hash)
 
