@@ -57,14 +57,7 @@ def test_runtime_contract(images: StackImages, service: str) -> None:
     assert labels["org.opencontainers.image.revision"] not in {"", "unknown"}
 
 
-# The agent carries todo-common's database stack (SQLAlchemy, psycopg, Alembic: ~45 MB) that it never uses,
-# because todo-common declares it unconditionally and imports it in config.py. Strict: passes → remove this.
-AGENT_OVER_SIZE = pytest.mark.xfail(strict=True, reason="todo-common's database dependencies in the agent")
-
-
-@pytest.mark.parametrize(
-    "service", [pytest.param(s, marks=AGENT_OVER_SIZE) if s == "agent" else s for s in SERVICES]
-)
+@pytest.mark.parametrize("service", SERVICES)
 def test_layers_above_base_are_small(images: StackImages, service: str) -> None:
     added = size_above_base(images.of(service), base_image(service))
     assert added <= MAX_BYTES_ABOVE_BASE[service], f"{service} adds {added / 1e6:.1f} MB on top of its base"

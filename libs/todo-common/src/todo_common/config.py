@@ -37,14 +37,24 @@ class DatabaseSettings(BaseSettings):
     @classmethod
     def _postgresql_url(cls, value: SecretStr) -> SecretStr:
         # Fail at start with a message, not at the first query; never echo the URL (it holds a password).
-        # Imported here: services without a database (the agent) must not pay for loading SQLAlchemy.
-        from .database import sqlalchemy_url
-
         try:
             sqlalchemy_url(value.get_secret_value())
         except ValueError as exc:
             raise ValueError(str(exc).removeprefix("DATABASE_URL ")) from None
         return value
+
+
+DRIVER_SCHEME = "postgresql+psycopg"
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """Accept the URL users have (`postgres://…`, `postgresql://…`, e.g. from Neon) and select psycopg 3."""
+    scheme, separator, rest = database_url.partition("://")
+    if not separator:
+        raise ValueError("DATABASE_URL must look like postgresql://user:password@host:5432/database")
+    if scheme in {"postgres", "postgresql"} or scheme.startswith("postgresql+"):
+        return f"{DRIVER_SCHEME}://{rest}"
+    raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use postgresql://")
 
 
 S = TypeVar("S", bound=BaseSettings)

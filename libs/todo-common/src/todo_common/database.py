@@ -7,17 +7,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-DRIVER_SCHEME = "postgresql+psycopg"
+from .config import sqlalchemy_url
 
-
-def sqlalchemy_url(database_url: str) -> str:
-    """Accept the URL users have (`postgres://…`, `postgresql://…`, e.g. from Neon) and select psycopg 3."""
-    scheme, separator, rest = database_url.partition("://")
-    if not separator:
-        raise ValueError("DATABASE_URL must look like postgresql://user:password@host:5432/database")
-    if scheme in {"postgres", "postgresql"} or scheme.startswith("postgresql+"):
-        return f"{DRIVER_SCHEME}://{rest}"
-    raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use postgresql://")
+__all__ = ["check_database", "create_engine", "is_database_unavailable", "sqlalchemy_url"]
 
 
 def create_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
