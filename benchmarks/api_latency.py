@@ -25,10 +25,10 @@ from typing import Any
 
 import httpx2
 import psycopg
+from todo_backend.mcp_tools import McpTaskTools
 
 from tests.support.backend_api import sign_up
-from tests.support.mcp_client import call_ok, http_mcp_client
-from tests.support.processes import Stack
+from tests.support.processes import INTERNAL_TOKEN, Stack
 
 TARGETS = {"list p99 at rate": 30.0, "MCP hop p50": 5.0, "chat p50": 60.0}
 
@@ -140,23 +140,27 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, float]:
 
         # The same list of 50 (a second user, so the POSTs above do not change its size) ...
         other, mcp_writer, sql_writer = (str(uuid.uuid4()) for _ in range(3))
-        async with http_mcp_client(stack.mcp_server.url + "/mcp") as mcp:
+        # The backend's own MCP client (one shared session), called directly: what the MCP hop costs.
+        mcp = McpTaskTools(stack.mcp_server.url + "/mcp", INTERNAL_TOKEN)
+        try:
             for n in range(50):
-                await call_ok(mcp, "add_task", user_id=other, title=f"benchmark task {n}")
+                await mcp.call("add_task", {"user_id": other, "title": f"benchmark task {n}"})
 
             async def mcp_list() -> None:
-                await call_ok(mcp, "list_tasks", user_id=other, status="all")
+                await mcp.call("list_tasks", {"user_id": other, "status": "all"})
 
             async def mcp_add() -> None:
-                await call_ok(mcp, "add_task", user_id=mcp_writer, title="posted")
+                await mcp.call("add_task", {"user_id": mcp_writer, "title": "posted"})
 
             await closed_loop(mcp_list, 50, 5)
             samples, elapsed = await closed_loop(mcp_list, args.requests, args.concurrency)
-            mcp_list_p50 = line(
-                f"MCP list_tasks (50) direct, concurrency {args.concurrency}", samples, elapsed
-            )
+            mcp_list_p50 = line(f"MCP list_tasks (50), concurrency {args.concurrency}", samples, elapsed)
             samples, elapsed = await closed_loop(mcp_add, args.requests, args.concurrency)
-            mcp_add_p50 = line(f"MCP add_task direct, concurrency {args.concurrency}", samples, elapsed)
+            mcp_add_p50 = line(f"MCP add_task, concurrency {args.concurrency}", samples, elapsed)
+            samples, _ = await closed_loop(mcp_list, 200, 1)
+            sequential_mcp = line("MCP list_tasks (50), one at a time", samples)
+        finally:
+            await mcp.aclose()
 
         pool = [await psycopg.AsyncConnection.connect(stack.database.url, autocommit=True) for _ in range(5)]
         free: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
@@ -188,10 +192,18 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, float]:
         sql_list_p50 = line(f"SQL list (50) direct, concurrency {args.concurrency}", samples, elapsed)
         samples, elapsed = await closed_loop(sql_add, args.requests, args.concurrency)
         sql_add_p50 = line(f"SQL insert direct, concurrency {args.concurrency}", samples, elapsed)
+        sequential_sql = line("SQL list (50) direct, one at a time", (await closed_loop(sql_list, 200, 1))[0])
+        sequential_rest = line(
+            "REST GET tasks (50), one at a time", (await closed_loop(rest_list, 200, 1))[0]
+        )
         for connection in pool:
             await connection.close()
 
-        figures["MCP hop p50"] = mcp_list_p50 - sql_list_p50
+        figures["MCP hop p50"] = sequential_mcp - sequential_sql
+        print(
+            f"MCP hop, one at a time (MCP direct - SQL direct) p50: {sequential_mcp - sequential_sql:.2f} ms;"
+            f" backend's own cost (REST - MCP direct): {sequential_rest - sequential_mcp:.2f} ms"
+        )
         print(
             f"MCP hop (MCP direct - SQL direct) p50: list {mcp_list_p50 - sql_list_p50:.2f} ms,"
             f" add {mcp_add_p50 - sql_add_p50:.2f} ms; REST/SQL p50 ratio: list"
