@@ -90,10 +90,16 @@ def test_every_container_has_cpu_and_memory_requests_and_limits(variant: Variant
 
 def test_resource_figures_are_the_ones_the_container_tests_read() -> None:
     rendered = render()
-    expected = {"frontend": "256Mi", "backend": "256Mi", "mcp-server": "256Mi", "agent": "384Mi"}
-    for component, memory in expected.items():
+    # One uvicorn process uses at most one core; the frontend starts on half of one.
+    expected = {
+        "frontend": ("500m", "256Mi"),
+        "backend": ("1000m", "256Mi"),
+        "mcp-server": ("1000m", "256Mi"),
+        "agent": ("1000m", "384Mi"),
+    }
+    for component, (cpu, memory) in expected.items():
         container = rendered.component("Deployment", component)["spec"]["template"]["spec"]["containers"][0]
-        assert container["resources"]["limits"] == {"cpu": "500m", "memory": memory}
+        assert container["resources"]["limits"] == {"cpu": cpu, "memory": memory}
         assert container["resources"]["requests"] == {"cpu": "50m", "memory": "128Mi"}
 
 
