@@ -17,7 +17,8 @@ from ..state import AppState
 _bearer = HTTPBearer(auto_error=False, description="The JWT from /api/auth/signup or /api/auth/login")
 
 
-def app_state(request: Request) -> AppState:
+# Dependencies are `async def` even without awaiting: FastAPI runs a plain `def` one in a worker thread.
+async def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.todo
     return state
 
@@ -37,7 +38,7 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_user_id(
+async def current_user_id(
     state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> uuid.UUID:
     if credentials is None or credentials.scheme.lower() != "bearer":
@@ -53,7 +54,7 @@ def current_user_id(
 CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]
 
 
-def path_user_id(
+async def path_user_id(
     current: CurrentUserId,
     user_id: Annotated[uuid.UUID, Path(description="The signed-in user's id (the token's `sub`)")],
 ) -> uuid.UUID:
