@@ -27,15 +27,28 @@ let frontend: Frontend;
 let browser: Browser;
 let desktop: BrowserContext;
 let page: Page;
+/** Errors the pages logged (console errors and uncaught exceptions), e.g. hydration mismatches. */
+const browserErrors: string[] = [];
 
 async function newContext(viewport: { width: number; height: number }, mobile = false): Promise<BrowserContext> {
-  return browser.newContext({
+  const context = await browser.newContext({
     baseURL: frontend.url,
     viewport,
     isMobile: mobile,
     hasTouch: mobile,
     deviceScaleFactor: mobile ? 2 : 1,
+    // Not the server's UTC/en-US: server-rendered dates must not break hydration.
+    timezoneId: "America/New_York",
+    locale: "en-GB",
   });
+  context.on("console", (message) => {
+    // Failed requests during the outage test are expected; everything else logged as an error is not.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      browserErrors.push(message.text());
+    }
+  });
+  context.on("weberror", (error) => browserErrors.push(String(error.error())));
+  return context;
 }
 
 async function screenshot(target: Page, name: string): Promise<void> {
@@ -321,6 +334,10 @@ describe("the web app against the real stack", () => {
     } finally {
       await forged.close();
     }
+  });
+
+  it("logged no errors in the browser (no hydration mismatch, no uncaught exception)", () => {
+    expect(browserErrors).toEqual([]);
   });
 
   it("shuts down gracefully on SIGTERM", async () => {

@@ -6,9 +6,9 @@ import { useErrorMessage } from "@/hooks/useErrorMessage";
 import { api } from "@/lib/api-client";
 import type { Task, TaskInput } from "@/lib/types";
 
-import { TaskForm } from "./TaskForm";
+import { LocalTime } from "../LocalTime";
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+import { TaskForm } from "./TaskForm";
 
 type Mode = "view" | "edit" | "confirm-delete";
 
@@ -91,7 +91,7 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
             <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-600">{task.description}</p>
           ) : null}
           <p className="mt-2 text-xs text-slate-400">
-            Added <time dateTime={task.created_at}>{dateFormat.format(new Date(task.created_at))}</time>
+            Added <LocalTime iso={task.created_at} />
           </p>
         </div>
         {mode === "view" ? (
