@@ -67,6 +67,8 @@ def main() -> None:
     targets = [
         Target(spec, os.environ.get("LOAD_TOKEN", "")) for spec in json.loads(os.environ["LOAD_TARGETS"])
     ]
+    # A new pod's address reaches the NetworkPolicy enforcer a moment after it starts (kube-router: ~1 s).
+    time.sleep(float(os.environ.get("WARMUP_SECONDS", "5")))
     started = time.monotonic()
     print(json.dumps({"event": "started", "rate_per_target": rate}), flush=True)
     with ThreadPoolExecutor(max_workers=64) as pool:

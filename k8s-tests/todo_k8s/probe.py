@@ -12,10 +12,13 @@ from todo_k8s.release import Release
 
 TIMEOUT_SECONDS = 4
 
+# A new pod's address reaches the NetworkPolicy enforcer a moment after the pod starts (kube-router: ~1 s),
+# so a probe pod waits before it connects.
 _PYTHON = (
-    "import json,socket,sys\n"
+    "import json,socket,sys,time\n"
+    "time.sleep(float(sys.argv[1]))\n"
     "out={}\n"
-    "for t in sys.argv[1:]:\n"
+    "for t in sys.argv[2:]:\n"
     "    h,p=t.rsplit(':',1)\n"
     "    try:\n"
     f"        socket.create_connection((h,int(p)),timeout={TIMEOUT_SECONDS}).close(); out[t]=True\n"
@@ -36,7 +39,7 @@ _NODE = (
 
 def reachable_from_pod(release: Release, pod: str, runtime: str, targets: list[str]) -> dict[str, bool]:
     """Connect from POD (runtime "python" or "node") to each host:port in TARGETS."""
-    argv = ["python", "-c", _PYTHON] if runtime == "python" else ["node", "-e", _NODE, "--"]
+    argv = ["python", "-c", _PYTHON, "0"] if runtime == "python" else ["node", "-e", _NODE, "--"]
     result: dict[str, bool] = json.loads(release.kubectl("exec", pod, "--", *argv, *targets, timeout=60))
     return result
 
@@ -67,7 +70,7 @@ def reachable_from_new_pod(
                     "name": "probe",
                     "image": image,
                     "imagePullPolicy": "IfNotPresent",
-                    "command": ["python", "-c", _PYTHON, *targets],
+                    "command": ["python", "-c", _PYTHON, "5", *targets],
                     "resources": {"requests": {"cpu": "20m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}},
                     "securityContext": {
                         "allowPrivilegeEscalation": False,
