@@ -130,6 +130,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, float]:
 
         await closed_loop(rest_list, 50, 5)  # warm-up
         FAILURES.clear()
+        samples, _ = await closed_loop(rest_list, 200, 1)
+        sequential_rest = line("REST GET tasks (50), one at a time", samples)
         samples, elapsed = await open_loop(rest_list, args.rate, args.seconds)
         figures["list p99 at rate"] = percentile([s * 1000 for s in samples], 0.99)
         line(f"REST GET tasks (50) at {args.rate:.0f} req/s", samples, elapsed)
@@ -193,9 +195,6 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, float]:
         samples, elapsed = await closed_loop(sql_add, args.requests, args.concurrency)
         sql_add_p50 = line(f"SQL insert direct, concurrency {args.concurrency}", samples, elapsed)
         sequential_sql = line("SQL list (50) direct, one at a time", (await closed_loop(sql_list, 200, 1))[0])
-        sequential_rest = line(
-            "REST GET tasks (50), one at a time", (await closed_loop(rest_list, 200, 1))[0]
-        )
         for connection in pool:
             await connection.close()
 
