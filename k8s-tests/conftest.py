@@ -118,3 +118,13 @@ def backend(backend_url: str) -> Iterator[httpx.Client]:
 @pytest.fixture
 def user(backend: httpx.Client) -> User:
     return sign_up(backend)
+
+
+@pytest.fixture(scope="session")
+def load_user(release: Release) -> User:
+    """A user whose token the in-cluster load generators send (signed up once per session)."""
+    with (
+        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        return sign_up(client, "Load")

@@ -49,12 +49,12 @@ def check(report: LoadReport, what: str, seconds: float) -> None:
     assert report.rate >= MIN_RATE, report
 
 
-def test_upgrade_to_a_new_image_tag_under_load(release: Release, user: User) -> None:
+def test_upgrade_to_a_new_image_tag_under_load(release: Release, load_user: User) -> None:
     next_tag = os.environ.get("TODO_K8S_NEXT_IMAGE_TAG")
     if not next_tag:
         pytest.skip("set TODO_K8S_NEXT_IMAGE_TAG to a second tag of the images present in the cluster")
     seconds, report = under_load(
-        release, user, lambda: release.upgrade("--set-string", f"global.image.tag={next_tag}")
+        release, load_user, lambda: release.upgrade("--set-string", f"global.image.tag={next_tag}")
     )
     check(report, "helm upgrade (image tag)", seconds)
     images = [str(d["image"]) for d in deployments(release).values()]
@@ -69,11 +69,11 @@ class ConfigChange:
 
 
 @pytest.fixture(scope="module")
-def config_change(release: Release, user: User) -> ConfigChange:
+def config_change(release: Release, load_user: User) -> ConfigChange:
     """One `helm upgrade` that changes every component's ConfigMap, under load (checked by the first test)."""
     before = deployments(release)
     extra = [arg for key in COMPONENTS for arg in ("--set-string", f"{key}.env.LOG_LEVEL=DEBUG")]
-    seconds, report = under_load(release, user, lambda: release.upgrade(*extra))
+    seconds, report = under_load(release, load_user, lambda: release.upgrade(*extra))
     check(report, "helm upgrade (ConfigMap change)", seconds)
     return ConfigChange(before=before, after=deployments(release))
 
@@ -84,7 +84,7 @@ def test_configmap_change_rolls_every_deployment_under_load(config_change: Confi
 
 
 def test_rollback_under_load_restores_the_previous_revision(
-    release: Release, user: User, config_change: ConfigChange
+    release: Release, load_user: User, config_change: ConfigChange
 ) -> None:
     previous = release.helm.revision() - 1
 
@@ -93,7 +93,7 @@ def test_rollback_under_load_restores_the_previous_revision(
         release.helm("rollback", release.name, str(previous), "--wait", "--timeout", "3m")
         return time.monotonic() - started
 
-    seconds, report = under_load(release, user, rollback)
+    seconds, report = under_load(release, load_user, rollback)
     check(report, "helm rollback", seconds)
     assert seconds <= ROLLBACK_LIMIT_SECONDS
     assert deployments(release) == config_change.before

@@ -24,7 +24,8 @@ def run(argv: list[str], *, timeout: float = 120, stdin: str | None = None) -> s
     except subprocess.TimeoutExpired as exc:
         raise CommandError(f"{' '.join(argv)} timed out after {timeout:.0f}s") from exc
     if done.returncode != 0:
-        raise CommandError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.strip()}")
+        output = f"{done.stderr.strip()}\n{done.stdout.strip()[-3000:]}".strip()
+        raise CommandError(f"{' '.join(argv)} exited {done.returncode}: {output}")
     return done.stdout
 
 
