@@ -94,8 +94,8 @@ class McpTaskTools:
             request = CallToolRequest(params=CallToolRequestParams(name=tool, arguments=arguments))
             try:
                 # `send_request` rather than `call_tool`: call_tool re-validates every result against the
-                # tool's JSON schema in pure Python (~40 ms for 50 tasks, most of a list request's cost);
-                # the routes validate what they use with pydantic instead.
+                # tool's JSON schema in pure Python (for a list of 50 tasks that was most of the request's
+                # time, measured); the routes validate what they use with pydantic instead.
                 result = await client.session.send_request(request, CallToolResult)
             except MCPError as exc:
                 raise _transport_error(exc) from None
@@ -129,6 +129,9 @@ class McpTaskTools:
                 return await asyncio.shield(ready)
             except MCPError as exc:
                 raise _transport_error(exc) from None
+            except Exception as exc:  # any other failed handshake: mcp-server is not serving us
+                _log.warning("MCP session could not start: %s", type(exc).__name__)
+                raise McpMaybeSentError(type(exc).__name__) from exc
 
     async def _own_session(self, ready: asyncio.Future[Client], stop: asyncio.Event) -> None:
         """Enter and exit the client in one task (anyio requires it) and hold it open until `stop`."""
