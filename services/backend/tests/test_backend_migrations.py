@@ -1,0 +1,81 @@
+"""`python -m todo_backend.migrate`: idempotent, own version table, schema identical to the models."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import todo_backend.models  # noqa: F401 - registers the backend's tables
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+from todo_common.database import sqlalchemy_url
+
+from tests.support.processes import REPO_ROOT, TestDatabase
+
+OWN_TABLES = {"app_user", "conversation", "message"}
+
+
+def run_migrate(**env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "todo_backend.migrate"],
+        env={**base, **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[TestDatabase]:
+    created = TestDatabase("todo_backend_migrate")
+    try:
+        yield created
+    finally:
+        created.drop()
+
+
+def test_migrate_is_idempotent_and_keeps_its_own_version_table(database: TestDatabase) -> None:
+    for _ in range(2):
+        result = run_migrate(DATABASE_URL=database.url)
+        assert result.returncode == 0, result.stderr + result.stdout
+    with psycopg.connect(database.url) as conn:
+        tables = {
+            row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        }
+        assert OWN_TABLES | {"alembic_version_backend"} <= tables
+        assert "task" not in tables  # mcp-server's table, migrated by mcp-server
+        assert conn.execute("SELECT version_num FROM alembic_version_backend").fetchall() == [("0001",)]
+
+
+def test_migrations_match_the_models(database: TestDatabase) -> None:
+    assert run_migrate(DATABASE_URL=database.url).returncode == 0
+    engine = create_engine(sqlalchemy_url(database.url))
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_name": lambda name, kind, _: kind != "table" or name in OWN_TABLES,
+                },
+            )
+            metadata = SQLModel.metadata
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_migrate_names_the_missing_variable() -> None:
+    result = run_migrate()
+    assert result.returncode == 2
+    assert "DATABASE_URL is required" in result.stderr
