@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from .models import Task
 
 
 class TaskOut(BaseModel):
@@ -30,8 +28,9 @@ class TaskOut(BaseModel):
         return value.astimezone(UTC)
 
     @classmethod
-    def from_row(cls, task: Task) -> TaskOut:
-        return cls.model_validate(task, from_attributes=True)
+    def from_row(cls, row: Any) -> TaskOut:
+        """From anything with the task's columns as attributes (a result row)."""
+        return cls.model_validate(row, from_attributes=True)
 
 
 class TaskChange(BaseModel):
