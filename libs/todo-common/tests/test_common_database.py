@@ -97,3 +97,24 @@ async def test_query_errors_are_not_unavailability(database: TestDatabase) -> No
     assert not is_database_unavailable(ValueError("bug"))
     assert is_database_unavailable(ConnectionRefusedError())
     assert is_database_unavailable(TimeoutError())
+
+
+@pytest.mark.parametrize(("autocommit", "kept"), [(False, []), (True, [True])])
+async def test_autocommit_engine_commits_each_statement(
+    database: TestDatabase, autocommit: bool, kept: list[bool]
+) -> None:
+    """A transactional engine drops a write whose block was left without commit; an autocommit one
+    has already committed it, since each statement is its own transaction."""
+    engine = create_engine(database.url, autocommit=autocommit)
+    flag = {"autocommit": autocommit}
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE IF NOT EXISTS autocommit_probe (autocommit bool)"))
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO autocommit_probe VALUES (:autocommit)"), flag)
+        async with engine.connect() as connection:
+            query = text("SELECT autocommit FROM autocommit_probe WHERE autocommit = :autocommit")
+            rows = (await connection.execute(query, flag)).scalars().all()
+    finally:
+        await engine.dispose()
+    assert rows == kept

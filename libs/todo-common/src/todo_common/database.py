@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -12,7 +14,13 @@ from .config import sqlalchemy_url
 __all__ = ["check_database", "create_engine", "is_database_unavailable", "sqlalchemy_url"]
 
 
-def create_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, pool_size: int = 5, max_overflow: int = 10, autocommit: bool = False
+) -> AsyncEngine:
+    """`autocommit=True` suits a caller whose every unit of work is one statement: it saves the BEGIN and
+    COMMIT/ROLLBACK round trips around each one (`engine.begin()` then sends neither)."""
+    # Unset unless asked for: each connection then keeps the driver's default (transactional) mode.
+    isolation: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return create_async_engine(
         sqlalchemy_url(database_url),
         pool_size=pool_size,
@@ -22,6 +30,7 @@ def create_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"connect_timeout": 3},
+        **isolation,
     )
 
 
