@@ -103,8 +103,9 @@ def release(kubectl: Kubectl, helm_binary: str) -> Iterator[Release]:
                 kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=180s", timeout=200)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def backend_url(release: Release) -> Iterator[str]:
+    # Per test: a port-forward is bound to one pod, and tests replace pods.
     with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url:
         yield url
 
