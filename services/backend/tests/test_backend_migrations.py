@@ -9,12 +9,13 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-import todo_backend.models  # noqa: F401 - registers the backend's tables
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
+from todo_backend.models import OWNED_TABLES
 from todo_common.database import sqlalchemy_url
+from todo_common.migrations import owned_metadata
 
 from tests.support.processes import REPO_ROOT, TestDatabase
 
@@ -68,8 +69,7 @@ def test_migrations_match_the_models(database: TestDatabase) -> None:
                     "include_name": lambda name, kind, _: kind != "table" or name in OWN_TABLES,
                 },
             )
-            metadata = SQLModel.metadata
-            differences = compare_metadata(context, metadata)
+            differences = compare_metadata(context, owned_metadata(SQLModel.metadata, OWNED_TABLES))
     finally:
         engine.dispose()
     assert differences == []

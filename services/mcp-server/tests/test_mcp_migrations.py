@@ -11,9 +11,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
+from sqlmodel import SQLModel
 from todo_common.database import sqlalchemy_url
+from todo_common.migrations import owned_metadata
 from todo_mcp_server.migrate import VERSION_TABLE
-from todo_mcp_server.models import Task
+from todo_mcp_server.models import OWNED_TABLES
 
 from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
 
@@ -82,7 +84,7 @@ def test_model_matches_the_migrations(mcp_database_url: str) -> None:
                     "include_name": lambda name, type_, _parent: type_ != "table" or name == "task",
                 },
             )
-            differences = compare_metadata(context, Task.metadata)
+            differences = compare_metadata(context, owned_metadata(SQLModel.metadata, OWNED_TABLES))
     finally:
         engine.dispose()
     assert differences == []

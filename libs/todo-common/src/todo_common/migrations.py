@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 import zlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +62,18 @@ def upgrade_to_head(database_url: str, *, migrations_dir: Path, version_table: s
     finally:
         engine.dispose()
     _log.info("migrations for %s are at head", version_table)
+
+
+def owned_metadata(metadata: MetaData, table_names: Collection[str]) -> MetaData:
+    """A MetaData holding only the named tables of `metadata`.
+
+    SQLModel registers every model on one global MetaData, so a process that imports two services' models
+    (the test suite does) sees both services' tables there; each service migrates and compares only its own.
+    """
+    own = MetaData()
+    for name in table_names:
+        metadata.tables[name].to_metadata(own)
+    return own
 
 
 def alembic_env(target_metadata: MetaData) -> None:

@@ -58,3 +58,7 @@ class Message(SQLModel, table=True):
     content: str = Field(sa_column=Column(Text, nullable=False))
     tool_calls: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
     created_at: datetime = _timestamp()
+
+
+# The tables this service owns and migrates (SQLModel.metadata may also hold other services' tables).
+OWNED_TABLES = (AppUser.__tablename__, Conversation.__tablename__, Message.__tablename__)

@@ -14,8 +14,9 @@ SERIAL_MAX = 2**31 - 1  # the id column is a PostgreSQL serial (int4)
 
 
 class Task(SQLModel, table=True):
-    """One to-do item of one user (the table name is `task`)."""
+    """One to-do item of one user."""
 
+    __tablename__ = "task"
     __table_args__ = (Index("ix_task_user_id_completed", "user_id", "completed"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,3 +30,7 @@ class Task(SQLModel, table=True):
     updated_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
+
+
+# The tables this service owns and migrates (SQLModel.metadata may also hold other services' tables).
+OWNED_TABLES = (Task.__tablename__,)

@@ -1,5 +1,5 @@
-import todo_backend.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from sqlmodel import SQLModel
-from todo_common.migrations import alembic_env
+from todo_backend.models import OWNED_TABLES
+from todo_common.migrations import alembic_env, owned_metadata
 
-alembic_env(SQLModel.metadata)
+alembic_env(owned_metadata(SQLModel.metadata, OWNED_TABLES))
