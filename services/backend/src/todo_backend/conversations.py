@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,17 +35,19 @@ async def open_turn(
 ) -> Turn:
     """Store the user's message (or reuse the identical one left unanswered by a failed attempt) and
     return the history to send to the agent. Commits, so the message survives an agent failure."""
+    created = False
     if conversation_id is None:
         conversation = await _unanswered_first_message(session, user_id, text)
         if conversation is None:
             conversation = Conversation(user_id=user_id, title=title_from(text))
             session.add(conversation)
             await session.flush()
+            created = True
     else:
         conversation = await owned_conversation(session, user_id, conversation_id)
     assert conversation.id is not None
-    last = await _last_message(session, conversation.id)
-    if last is None or last.role != "user" or last.content != text:
+    last = None if created else next(iter(await _recent_messages(session, conversation.id, 1)), None)
+    if last != ("user", text):
         session.add(Message(conversation_id=conversation.id, user_id=user_id, role="user", content=text))
         conversation.updated_at = utc_now()
         session.add(conversation)
@@ -95,11 +96,17 @@ async def list_messages(session: AsyncSession, user_id: uuid.UUID, conversation_
     return list((await session.exec(statement)).all())
 
 
-async def _last_message(session: AsyncSession, conversation_id: int) -> Message | None:
+async def _recent_messages(session: AsyncSession, conversation_id: int, limit: int) -> list[tuple[str, str]]:
+    """(role, content) of the conversation's newest messages, newest first. Only these two columns: the
+    assistant messages' tool_calls (JSONB, e.g. 50 listed tasks each) are not needed here, and decoding
+    them was most of the backend's CPU in a chat turn (measured)."""
     statement = (
-        select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.id).desc())
+        select(col(Message.role), col(Message.content))
+        .where(Message.conversation_id == conversation_id)
+        .order_by(col(Message.id).desc())
+        .limit(limit)
     )
-    return (await session.exec(statement.limit(1))).first()
+    return [(role, content) for role, content in (await session.exec(statement)).all()]
 
 
 async def _unanswered_first_message(
@@ -117,22 +124,15 @@ async def _unanswered_first_message(
     ).first()
     if newest is None or newest.id is None:
         return None
-    count = (await session.exec(select(func.count()).where(Message.conversation_id == newest.id))).one()
-    last = await _last_message(session, newest.id)
-    if count == 1 and last is not None and last.role == "user" and last.content == text:
+    # Two at most: enough to tell "only this message" from "this message and more".
+    if await _recent_messages(session, newest.id, 2) == [("user", text)]:
         return newest
     return None
 
 
 async def _history(session: AsyncSession, conversation_id: int) -> list[HistoryMessage]:
-    statement = (
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(col(Message.id).desc())
-        .limit(HISTORY_LIMIT)
-    )
-    recent = list((await session.exec(statement)).all())
+    recent = await _recent_messages(session, conversation_id, HISTORY_LIMIT)
     return [
-        HistoryMessage(role="user" if m.role == "user" else "assistant", content=m.content)
-        for m in reversed(recent)
+        HistoryMessage(role="user" if role == "user" else "assistant", content=content)
+        for role, content in reversed(recent)
     ]
