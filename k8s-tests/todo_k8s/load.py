@@ -47,7 +47,13 @@ class Load:
     """A load-generator pod that carries the chart's `tests` labels, the ones its NetworkPolicies let reach
     the frontend and the backend; it sends to their Services, as the app's clients do."""
 
-    def __init__(self, release: Release, user: User, rate_per_target: float = 12) -> None:
+    def __init__(
+        self,
+        release: Release,
+        user: User,
+        rate_per_target: float = 12,
+        components: tuple[str, ...] = ("frontend", "backend"),
+    ) -> None:
         self.release = release
         self.name = f"load-{secrets.token_hex(3)}"
         targets = [
@@ -62,6 +68,7 @@ class Load:
                 "headers": {"Authorization": "Bearer {token}"},
             },
         ]
+        targets = [target for target in targets if target["name"] in components]
         self.objects = self._objects(user.token, targets, rate_per_target)
 
     def _objects(self, token: str, targets: list[dict[str, Any]], rate: float) -> list[dict[str, Any]]:
