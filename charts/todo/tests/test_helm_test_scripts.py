@@ -4,6 +4,7 @@ the readiness check against small servers on free loopback ports, the user flow 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -32,17 +33,20 @@ def run_script(name: str, env: dict[str, str], timeout: float = 120) -> subproce
     )
 
 
-class Health:
-    """A server whose /readyz answers 503 until `ready_after` seconds have passed (negative: never)."""
+HEALTH_PATHS = ("/healthz", "/readyz", "/api/healthz")
 
-    def __init__(self, ready_after: float) -> None:
+
+class Health:
+    """A server whose health paths answer 503 until `ready_after` seconds have passed (negative: never)."""
+
+    def __init__(self, ready_after: float, port: int = 0) -> None:
         started, health = time.monotonic(), self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 ready = health.ready_after >= 0 and time.monotonic() - started >= health.ready_after
-                status = 200 if ready and self.path in ("/readyz", "/api/healthz") else 503
-                if self.path not in ("/readyz", "/api/healthz"):
+                status = 200 if ready and self.path in HEALTH_PATHS else 503
+                if self.path not in HEALTH_PATHS:
                     status = 404
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
@@ -52,7 +56,7 @@ class Health:
                 return
 
         self.ready_after = ready_after
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -108,6 +112,21 @@ def test_user_flow_fails_with_the_step_and_status_when_the_backend_misbehaves(se
     assert "FAILED: sign up: HTTP 501" in result.stderr
 
 
+def test_user_flow_waits_while_the_network_refuses_connections(servers: list[Health]) -> None:
+    # As under a NetworkPolicy enforcer that lets a new pod's traffic through only after a moment.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    late = threading.Timer(2.0, lambda: servers.append(Health(0, port)))
+    late.start()
+    try:
+        result = run_script("user_flow.py", {"BACKEND_URL": f"http://127.0.0.1:{port}"}, timeout=60)
+    finally:
+        late.join()
+    assert "ok: backend reachable" in result.stdout, result.stderr
+    assert "FAILED: sign up: HTTP 501" in result.stderr  # it went on to the flow once the server answered
+
+
 def test_user_flow_refuses_a_bad_configuration() -> None:
     result = run_script("user_flow.py", {"BACKEND_URL": "todo-backend:8000"})
     assert result.returncode == 2
@@ -117,7 +136,15 @@ def test_user_flow_passes_against_the_real_stack(stack: dict[str, str]) -> None:
     result = run_script("user_flow.py", {"BACKEND_URL": stack["backend_url"]})
     assert result.returncode == 0, result.stdout + result.stderr
     steps = [line.removeprefix("ok: ") for line in result.stdout.splitlines() if line.startswith("ok: ")]
-    assert steps == ["sign up", "add task", "list tasks", "chat turn", "conversation stored", "delete task"]
+    assert steps == [
+        "backend reachable",
+        "sign up",
+        "add task",
+        "list tasks",
+        "chat turn",
+        "conversation stored",
+        "delete task",
+    ]
 
 
 def test_readiness_check_passes_against_the_real_stack(stack: dict[str, str]) -> None:

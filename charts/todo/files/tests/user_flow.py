@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import sys
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -55,8 +56,29 @@ def expect(step: str, status: int, payload: Any, wanted: int) -> Any:
     return payload
 
 
+def wait_for_network(base: str, timeout_seconds: float = 30.0) -> None:
+    """Wait until the backend can be reached at all.
+
+    A NetworkPolicy enforcer (kube-router, as in k3s) starts letting a new pod's traffic through a second or
+    two after the pod starts; until then connections are refused. Only this read is retried: the flow's
+    writes are sent once.
+    """
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            status, _ = call("GET", f"{base}/healthz")
+        except OSError as error:  # refused, reset, unreachable: the network is not there yet
+            if time.monotonic() >= deadline:
+                raise FlowError(f"backend not reachable within {timeout_seconds:.0f}s: {error}") from error
+            time.sleep(1)
+            continue
+        expect("backend reachable", status, None, 200)
+        return
+
+
 def run_flow(backend_url: str) -> None:
     base = backend_url.rstrip("/")
+    wait_for_network(base)
     suffix = secrets.token_hex(6)
     signup = {
         "email": f"helm-test-{suffix}@example.com",
