@@ -175,6 +175,31 @@ describe("backend failures", () => {
     expect(response.status).toBe(503);
   });
 
+  it("sends a GET once more when its connection was reset, and answers from the second try", async () => {
+    backend.dropConnections(1);
+    const before = backend.requests.length;
+    const response = await listTasks(browserRequest("/api/tasks"), NO_PARAMS);
+    expect(response.status).toBe(200);
+    expect(backend.requests.slice(before).map((request) => request.method)).toEqual(["GET", "GET"]);
+  });
+
+  it("retries a GET only once", async () => {
+    backend.dropConnections(2);
+    const before = backend.requests.length;
+    const response = await listTasks(browserRequest("/api/tasks"), NO_PARAMS);
+    expect(response.status).toBe(503);
+    expect(backend.requests.length - before).toBe(2);
+  });
+
+  it("never sends a write again after its connection was reset", async () => {
+    backend.dropConnections(1);
+    const before = backend.requests.length;
+    const response = await createTask(jsonRequest("/api/tasks", "POST", { title: "Buy milk" }), NO_PARAMS);
+    expect(response.status).toBe(503);
+    await expect(response.json()).resolves.toEqual({ detail: SERVICE_UNAVAILABLE });
+    expect(backend.requests.slice(before).map((request) => request.method)).toEqual(["POST"]);
+  });
+
   it("ends the session when the backend rejects the token", async () => {
     backend.answerWith({ status: 401, body: { detail: "Token expired" } });
     const response = await listTasks(browserRequest("/api/tasks"), NO_PARAMS);

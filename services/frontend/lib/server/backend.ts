@@ -27,20 +27,42 @@ export interface BackendCall {
   timeoutMs?: number;
 }
 
+/** Pause before the one retry of a GET; long enough for a replaced connection, short enough to go unnoticed. */
+const GET_RETRY_DELAY_MS = 100;
+
+/**
+ * Sends one call to the backend. A GET that failed on the connection itself (e.g. a keep-alive connection
+ * to a backend pod that is shutting down during a rollout) is sent once more; a write never is, since it
+ * may have reached the backend. A timeout is not retried either.
+ */
 export async function callBackend(call: BackendCall): Promise<Response> {
-  const headers = new Headers({ accept: "application/json", [REQUEST_ID_HEADER]: call.requestId });
-  if (call.token) headers.set("authorization", `Bearer ${call.token}`);
-  if (call.body !== undefined) headers.set("content-type", "application/json");
   try {
-    return await fetch(`${backendBaseUrl()}${call.path}`, {
-      method: call.method,
-      headers,
-      body: call.body,
-      cache: "no-store",
-      redirect: "manual",
-      signal: AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
+    return await send(call);
+  } catch (error) {
+    if (call.method !== "GET" || isTimeout(error)) throw new BackendUnavailableError(error);
+  }
+  await new Promise((resolve) => setTimeout(resolve, GET_RETRY_DELAY_MS));
+  try {
+    return await send(call);
   } catch (error) {
     throw new BackendUnavailableError(error);
   }
+}
+
+function send(call: BackendCall): Promise<Response> {
+  const headers = new Headers({ accept: "application/json", [REQUEST_ID_HEADER]: call.requestId });
+  if (call.token) headers.set("authorization", `Bearer ${call.token}`);
+  if (call.body !== undefined) headers.set("content-type", "application/json");
+  return fetch(`${backendBaseUrl()}${call.path}`, {
+    method: call.method,
+    headers,
+    body: call.body,
+    cache: "no-store",
+    redirect: "manual",
+    signal: AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+  });
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
 }

@@ -21,6 +21,7 @@ export interface ScriptedAnswer {
 export class RecordingBackend {
   readonly requests: RecordedRequest[] = [];
   private answer: ScriptedAnswer = { status: 200, body: {} };
+  private connectionsToDrop = 0;
   private readonly server: Server;
   url = "";
 
@@ -35,6 +36,12 @@ export class RecordingBackend {
           headers: request.headers,
           body: Buffer.concat(chunks).toString("utf8"),
         });
+        if (this.connectionsToDrop > 0) {
+          // As a backend pod that goes away mid-request: the connection is reset, no answer at all.
+          this.connectionsToDrop -= 1;
+          request.socket.destroy();
+          return;
+        }
         const { status, body, contentType = "application/json" } = this.answer;
         response.writeHead(status, body === undefined ? {} : { "content-type": contentType });
         response.end(body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
@@ -51,6 +58,11 @@ export class RecordingBackend {
 
   answerWith(answer: ScriptedAnswer): void {
     this.answer = answer;
+  }
+
+  /** The next `count` requests are recorded, then their connections are reset without an answer. */
+  dropConnections(count: number): void {
+    this.connectionsToDrop = count;
   }
 
   lastRequest(): RecordedRequest {
