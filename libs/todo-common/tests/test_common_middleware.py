@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 
 import httpx2
@@ -139,6 +140,11 @@ def test_request_id_is_in_every_log_line_of_the_request(http: httpx2.Client) -> 
     logger.setLevel(logging.INFO)
     try:
         http.post("/public/echo", content=b"", headers={"X-Request-ID": "trace-42"})
+        # The access line is written by the server thread once the response has gone out, so the
+        # client can see the response first: wait for it rather than read the stream too early.
+        deadline = time.monotonic() + 10
+        while '"todo.access"' not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
