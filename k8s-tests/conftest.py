@@ -8,6 +8,8 @@ Settings (environment):
   TODO_K8S_NEXT_IMAGE_TAG  a second tag of the same images, for the rolling-upgrade test (skipped without it)
   TODO_K8S_KUBECTL, TODO_K8S_HELM   the binaries (default: from PATH)
   TODO_K8S_KEEP=1          keep the test namespace afterwards (for debugging)
+  TODO_K8S_REQUIRED=1      fail, instead of skipping, when the cluster, helm, the second tag or the
+                           metrics API is missing (CI and `dagger call deploy` set it)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from todo_k8s.api import User, sign_up
 from todo_k8s.commands import CommandError, Helm, Kubectl, tool
 from todo_k8s.portforward import port_forward
 from todo_k8s.release import Release, is_ready, serving_pods, wait_until
+from todo_k8s.requirements import unavailable
 
 REPO = Path(__file__).resolve().parent.parent
 CHART = REPO / "charts" / "todo"
@@ -43,12 +46,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def kubectl() -> Kubectl:
     binary = tool("kubectl")
     if binary is None:
-        pytest.skip("kubectl is not installed (or set TODO_K8S_KUBECTL)")
+        unavailable("kubectl is not installed (or set TODO_K8S_KUBECTL)")
     try:
         Kubectl(binary)("get", "--raw", "/readyz", timeout=15)
     except CommandError as exc:
         where = os.environ.get("KUBECONFIG", "~/.kube/config")
-        pytest.skip(f"no reachable Kubernetes cluster (KUBECONFIG={where}): {exc}")
+        unavailable(f"no reachable Kubernetes cluster (KUBECONFIG={where}): {exc}")
     return Kubectl(binary)
 
 
@@ -56,7 +59,7 @@ def kubectl() -> Kubectl:
 def helm_binary() -> str:
     binary = tool("helm")
     if binary is None:
-        pytest.skip("helm is not installed (or set TODO_K8S_HELM)")
+        unavailable("helm is not installed (or set TODO_K8S_HELM)")
     return binary
 
 

@@ -14,6 +14,7 @@ from todo_k8s.commands import CommandError, Kubectl
 from todo_k8s.load import Load
 from todo_k8s.portforward import port_forward
 from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
+from todo_k8s.requirements import unavailable
 
 
 def ready_replicas(release: Release) -> dict[str, int]:
@@ -82,7 +83,7 @@ def metrics_api_available(kubectl: Kubectl) -> bool:
 @pytest.mark.usefixtures("restore_scale")
 def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User, kubectl: Kubectl) -> None:
     if not metrics_api_available(kubectl):
-        pytest.skip(
+        unavailable(
             "no metrics API in this cluster (install metrics-server; Minikube: addons enable metrics-server)"
         )
     release.upgrade(
