@@ -64,12 +64,18 @@ def flag_value(argv: list[str], flag: str) -> str:
     return argv[argv.index(flag) + 1]
 
 
+def canned_output(ctr: dagger.Container) -> str:
+    return f"output of {execs(ctr)[-1] if execs(ctr) else 'nothing'}"
+
+
 @dataclass
 class FakeEngine:
-    """Records the awaited leaves; `exit_codes` decides each exec's exit code from its container."""
+    """Records the awaited leaves; `exit_code` decides each exec's exit code from its container, `output` its
+    stdout and combined output."""
 
     awaited: list[tuple[str, Any, tuple[Any, ...]]] = field(default_factory=list)
     exit_code: Callable[[dagger.Container], int] = lambda _ctr: 0
+    output: Callable[[dagger.Container], str] = canned_output
     user: str = "10001:10001"
     globbed: list[str] = field(default_factory=lambda: ["values.yaml", "values-minikube.yaml"])
     sarif: str = '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy"}}, "results": []}]}'
@@ -89,7 +95,7 @@ class FakeEngine:
             return leaf
 
         def output(ctr: dagger.Container) -> str:
-            return f"output of {execs(ctr)[-1] if execs(ctr) else 'nothing'}"
+            return self.output(ctr)
 
         patches: dict[tuple[type, str], Callable[..., Any]] = {
             (dagger.GitRef, "commit"): lambda _ref: REVISION,

@@ -199,6 +199,7 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
                 "docker_socket": ("Socket?", None),
                 "minikube_profile": ("STRING_KIND", "minikube"),
                 "load_images": ("BOOLEAN_KIND", True),
+                "suite": ("BOOLEAN_KIND", True),
             },
         ),
         (

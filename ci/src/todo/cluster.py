@@ -17,6 +17,7 @@ from typing import Final
 import dagger
 from dagger import dag
 
+from . import k8s_suite
 from .chart import CHART_DIR
 from .versions import DOCKER_CLI_IMAGE, HELM_IMAGE, K3S_IMAGE, REGISTRY_IMAGE, SKOPEO_IMAGE
 
@@ -85,7 +86,7 @@ def k3s_server_args() -> list[str]:
         "k3s",
         "server",
         "--disable=traefik",
-        "--disable=metrics-server",
+        # metrics-server stays (k3s pulls its bundled image): k8s-tests' HPA test needs the metrics API.
         # The API server reaches kubelets directly (logs, exec) instead of through k3s's tunnel.
         "--egress-selector-mode=disabled",
         f"--tls-san={K3S_HOST}",
@@ -209,14 +210,19 @@ def release_and_test(
 
 
 def load_into_minikube(
-    image: dagger.Container, ref: str, docker: dagger.Socket, profile: str, run_id: str
+    image: dagger.Container,
+    ref: str,
+    docker: dagger.Socket,
+    profile: str,
+    run_id: str,
+    extra_refs: tuple[str, ...] = (),
 ) -> dagger.Container:
-    """`docker load` inside the Minikube node container, then tag the loaded image as `ref`."""
+    """`docker load` inside the Minikube node container, then tag the loaded image as `ref`, `extra_refs`."""
     script = (
         'set -eu; out=$(docker exec -i "$PROFILE" docker load < /image.tar); echo "$out";'
         " loaded=$(echo \"$out\" | sed -n 's/^Loaded image ID: //p; s/^Loaded image: //p' | tail -n 1);"
         ' [ -n "$loaded" ] || { echo "docker load reported no image" >&2; exit 1; };'
-        ' docker exec "$PROFILE" docker tag "$loaded" "$REF"'
+        ' for ref in "$REF" ${EXTRA_REFS:-}; do docker exec "$PROFILE" docker tag "$loaded" "$ref"; done'
     )
     return (
         dag.container()
@@ -227,6 +233,38 @@ def load_into_minikube(
         )
         .with_env_variable("PROFILE", validate_profile(profile))
         .with_env_variable("REF", ref)
+        .with_env_variable("EXTRA_REFS", " ".join(extra_refs))
         .with_env_variable("TODO_RUN_ID", run_id)
         .with_exec(["sh", "-c", script])
+    )
+
+
+def suite_on_k3s(
+    source: dagger.Directory, kubeconfig: dagger.CacheVolume, server: dagger.Service, tag: str, run_id: str
+) -> dagger.Container:
+    """k8s-tests against the k3s service: its kubeconfig (from the cache volume) rewritten to https://k3s:6443;
+    the chart installed with the images of the in-engine registry."""
+    access = k8s_suite.ClusterAccess(kubeconfig=KUBECONFIG_PATH, server=K3S_API)
+    return k8s_suite.run(
+        k8s_suite.suite_container(source, access, registry=REGISTRY_ADDRESS, tag=tag, run_id=run_id)
+        .with_mounted_cache(KUBECONFIG_DIR, kubeconfig)
+        .with_service_binding(K3S_HOST, server)
+    )
+
+
+def suite_on_minikube(
+    source: dagger.Directory,
+    kubeconfig: dagger.Secret,
+    kube_api: dagger.Service,
+    port: int,
+    tag: str,
+    run_id: str,
+) -> dagger.Container:
+    """k8s-tests against Minikube: the kubeconfig Secret and the API server bound as `kubernetes`, as for
+    Helm; the chart installed with the images loaded into the node (no registry)."""
+    access = k8s_suite.ClusterAccess(kubeconfig=KUBECONFIG_MOUNT, server=f"https://{KUBE_API_ALIAS}:{port}")
+    return k8s_suite.run(
+        k8s_suite.suite_container(source, access, registry="", tag=tag, run_id=run_id)
+        .with_mounted_secret(KUBECONFIG_MOUNT, kubeconfig)
+        .with_service_binding(KUBE_API_ALIAS, kube_api)
     )

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Final, TypeVar, cast
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag, function, object_type
 
-from . import chart, cluster, scanning, suites
+from . import chart, cluster, k8s_suite, scanning, suites
 from .catalog import ServiceSpec, service
 from .images import BuildInfo, build_all, build_image, image_ref, validate_registry
 from .parallel import gather
@@ -62,6 +62,10 @@ def _scan_day() -> str:
 
 async def _sync(ctr: dagger.Container) -> dagger.Container:
     return await ctr.sync()
+
+
+def _with_suite_output(helm_test_logs: str, suite_output: str) -> str:
+    return f"{helm_test_logs.rstrip()}\n\n===== k8s-tests =====\n{suite_output}"
 
 
 @object_type
@@ -246,17 +250,32 @@ class Todo:
             str, Doc("Minikube: profile, i.e. the node container's name")
         ] = "minikube",
         load_images: Annotated[
-            bool, Doc("Minikube: load the built images into the node (off: you ran `minikube image load`)")
+            bool,
+            Doc(
+                "Minikube: load the built images into the node, tagged <tag> and <tag>-next"
+                " (off: you ran `minikube image load` for both tags)"
+            ),
+        ] = True,
+        suite: Annotated[
+            bool,
+            Doc(
+                "After the release is up and `helm test` passed, run k8s-tests against the same cluster"
+                " (rollouts, rollback, self-healing, NetworkPolicies, scaling; about 10 minutes)"
+            ),
         ] = True,
     ) -> str:
-        """Installs or upgrades the chart (waits, rolls back on failure), then runs `helm test`."""
+        """Installs or upgrades the chart (waits, rolls back on failure), runs `helm test`, then k8s-tests."""
         cluster.validate_k8s_name("release", release)
         cluster.validate_k8s_name("namespace", namespace)
         info = await self._info(version, tag)
         images = self._images(info)
         chart_dir = self.source.directory(chart.CHART_PATH)
+        # The rolling-upgrade test of k8s-tests upgrades to a second tag of the same images.
+        extra_tags = (k8s_suite.next_tag(info.tag),) if suite else ()
         if env == Env.K3S:
-            return await self._deploy_k3s(images, chart_dir, info, release, namespace)
+            return await self._deploy_k3s(
+                images, chart_dir, info, release, namespace, suite=suite, extra_tags=extra_tags
+            )
         if kubeconfig is None or kube_api is None:
             msg = (
                 "--env minikube needs --kubeconfig and --kube-api, e.g. "
@@ -278,16 +297,25 @@ class Todo:
                     partial(
                         _sync,
                         cluster.load_into_minikube(
-                            ctr, image_ref(spec, info.tag), socket, minikube_profile, run_id
+                            ctr,
+                            image_ref(spec, info.tag),
+                            socket,
+                            minikube_profile,
+                            run_id,
+                            tuple(image_ref(spec, t) for t in extra_tags),
                         ),
                     )
                     for spec, ctr in images.items()
                 ]
             )
         helm = cluster.helm_on_minikube(chart_dir, kubeconfig, kube_api, kube_api_port, run_id)
-        return await cluster.release_and_test(
+        logs = await cluster.release_and_test(
             helm, release=release, namespace=namespace, registry="", tag=info.tag
         ).stdout()
+        if not suite:
+            return logs
+        ran = cluster.suite_on_minikube(self.source, kubeconfig, kube_api, kube_api_port, info.tag, run_id)
+        return _with_suite_output(logs, await k8s_suite.outcome(ran))
 
     async def _deploy_k3s(
         self,
@@ -296,6 +324,9 @@ class Todo:
         info: BuildInfo,
         release: str,
         namespace: str,
+        *,
+        suite: bool,
+        extra_tags: tuple[str, ...],
     ) -> str:
         run_id = _run_id()
         registry = cluster.registry_service()
@@ -304,21 +335,26 @@ class Todo:
         try:
             await gather(
                 [
-                    partial(_sync, cluster.push_to_registry(ctr, image_ref(spec, info.tag), registry, run_id))
+                    partial(_sync, cluster.push_to_registry(ctr, image_ref(spec, t), registry, run_id))
                     for spec, ctr in images.items()
+                    for t in (info.tag, *extra_tags)
                 ]
             )
             kubeconfig = dag.cache_volume("todo-k3s-kubeconfig")
             server = await cluster.k3s_server(registry, kubeconfig).start()
             try:
                 helm = cluster.helm_on_k3s(chart_dir, kubeconfig, server, run_id)
-                return await cluster.release_and_test(
+                logs = await cluster.release_and_test(
                     helm,
                     release=release,
                     namespace=namespace,
                     registry=cluster.REGISTRY_ADDRESS,
                     tag=info.tag,
                 ).stdout()
+                if not suite:
+                    return logs
+                ran = cluster.suite_on_k3s(self.source, kubeconfig, server, info.tag, run_id)
+                return _with_suite_output(logs, await k8s_suite.outcome(ran))
             finally:
                 await server.stop()
         finally:
@@ -350,7 +386,8 @@ class Todo:
 
     @uncached
     async def ci(self, version: Annotated[str, Doc("Release version of the images")] = "") -> str:
-        """What CI runs: lint, test, build-all, scan, lint-chart in parallel; then deploy (k3s), helm test."""
+        """What CI runs: lint, test, build-all, scan, lint-chart in parallel; then deploy to k3s (helm test,
+        k8s-tests)."""
         checks: list[str] = await gather(
             [
                 self.lint,

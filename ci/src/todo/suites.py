@@ -53,11 +53,10 @@ FRONTEND_PACKAGES: Final = ("postgresql", "chromium", "fonts-liberation")
 
 
 def _toolchain(packages: tuple[str, ...]) -> dagger.Container:
-    install = " ".join(packages)
-    return (
-        dag.container()
-        .from_(PYTHON_TOOLCHAIN_IMAGE)
-        .with_exec(
+    ctr = dag.container().from_(PYTHON_TOOLCHAIN_IMAGE)
+    if packages:
+        install = " ".join(packages)
+        ctr = ctr.with_exec(
             [
                 "sh",
                 "-c",
@@ -65,7 +64,8 @@ def _toolchain(packages: tuple[str, ...]) -> dagger.Container:
                 " && rm -rf /var/lib/apt/lists/*",
             ]
         )
-        .with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
+    return (
+        ctr.with_mounted_cache("/root/.cache/uv", dag.cache_volume("todo-uv"))
         .with_mounted_cache("/root/.cache/pip", dag.cache_volume("todo-pip"))
         .with_env_variable("UV_LINK_MODE", "copy")
     )
@@ -78,6 +78,11 @@ def _with_source(ctr: dagger.Container, source: dagger.Directory) -> dagger.Cont
 def python_toolchain(source: dagger.Directory) -> dagger.Container:
     """Python 3.11 with the repository at /src; scripts/test installs its pinned uv and syncs the venv."""
     return _with_source(_toolchain(PYTHON_PACKAGES), source)
+
+
+def plain_python_toolchain(source: dagger.Directory) -> dagger.Container:
+    """Python 3.11 with the repository at /src and no Debian packages (the live-cluster suite needs none)."""
+    return _with_source(_toolchain(()), source)
 
 
 def frontend_toolchain(source: dagger.Directory) -> dagger.Container:

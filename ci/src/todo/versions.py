@@ -30,6 +30,9 @@ TRIVY_IMAGE: Final = (
 HELM_IMAGE: Final = (
     "alpine/helm:4.2.2@sha256:ee6fe3e96d9f8ea8dd1af9ecd7bbb3e233616a25f145392376f020fd2a51eb33"
 )
+# kubectl for the live-cluster suite (k8s-tests) of `deploy`: its binary is /bin/kubectl in this distroless
+# image. Same minor as the k3s cluster below (kubectl supports one minor of skew either way).
+KUBECTL_IMAGE: Final = "registry.k8s.io/kubectl:v1.34.1"
 # kubeconform validates the rendered chart against Kubernetes' JSON schemas.
 KUBECONFORM_IMAGE: Final = "ghcr.io/yannh/kubeconform:v0.7.0"
 # Kubernetes versions the rendered manifests are validated against: the chart's minimum and the newest.
