@@ -33,4 +33,8 @@ def run_service(service: str, settings_class: type[S], build_app: Callable[[S], 
         server_header=False,
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         timeout_keep_alive=30,
+        # The compiled event loop and HTTP parser (pinned dependencies of todo-common), chosen explicitly so
+        # that a missing one fails at start instead of silently falling back to the pure-Python ones.
+        loop="uvloop",
+        http="httptools",
     )
