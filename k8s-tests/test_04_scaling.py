@@ -72,6 +72,11 @@ def test_requests_spread_over_the_backend_replicas(release: Release, user: User)
     assert all(share >= total * 0.2 for share in shares.values()), shares
 
 
+# Percent of the backend's CPU request: an idle pod stays well below it (measured: 15m of its 50m, 30 %,
+# right after the previous test's load); the test's load (25 requests/s to the backend) goes far above it.
+HPA_TARGET_CPU = 60
+
+
 def metrics_api_available(kubectl: Kubectl) -> bool:
     try:
         kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes", timeout=15)
@@ -94,7 +99,7 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
         "--set",
         "backend.autoscaling.maxReplicas=3",
         "--set",
-        "backend.autoscaling.targetCPUUtilizationPercentage=20",
+        f"backend.autoscaling.targetCPUUtilizationPercentage={HPA_TARGET_CPU}",
         "--set",
         "backend.autoscaling.targetMemoryUtilizationPercentage=100",
     )
@@ -104,6 +109,9 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
         result: dict[str, Any] = release.kubectl.json("get", "hpa", hpa).get("status", {})
         return result
 
+    def desired_idle() -> bool:
+        return bool(status().get("desiredReplicas", 1) == 1 and 0 <= cpu_utilization() < HPA_TARGET_CPU)
+
     def cpu_utilization() -> int:
         for metric in status().get("currentMetrics") or []:
             if metric.get("resource", {}).get("name") == "cpu":
@@ -111,7 +119,12 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
         return -1
 
     wait_until("the HPA to read CPU metrics", lambda: cpu_utilization() >= 0, timeout=180, interval=5)
-    assert status().get("desiredReplicas", 1) == 1, f"scaled out while idle: {status()}"
+    # Metrics are averaged over a window that may still hold the previous tests' load: give the idle pod
+    # time to settle, and fail only if the HPA keeps wanting more replicas with no load at all.
+    try:
+        wait_until("the idle backend to need one replica", desired_idle, timeout=180, interval=5)
+    except AssertionError:
+        pytest.fail(f"scaled out while idle: {status()}")
     load = Load(release, user, rate_per_target=25)
     try:
         load.start()
@@ -121,7 +134,7 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
         print(
             f"[k8s-tests] HPA scaled the backend out after {waited:.0f}s of load (CPU {cpu_utilization()}%)"
         )
-        assert cpu_utilization() > 20
+        assert cpu_utilization() > HPA_TARGET_CPU
     finally:
         load.stop()
         load.delete()
