@@ -56,7 +56,7 @@ class TaskStore:
         statement = statement.order_by(col(Task.created_at).desc(), col(Task.id).desc())
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
-        return [TaskOut.from_row(row) for row in rows]
+        return TaskOut.from_rows(rows)
 
     async def get(self, user_id: str, task_id: int) -> TaskOut:
         statement = select(*_COLUMNS).where(col(Task.id) == task_id, col(Task.user_id) == user_id)
