@@ -32,31 +32,37 @@ def ready_pods(release: Release, component: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("component", ALL)
 def test_a_deleted_pod_is_replaced(release: Release, component: str) -> None:
-    old = serving_pods(release.pods(component))[0]["metadata"]
+    # Only a pod created after the deletion counts (an earlier test may leave a second one terminating).
+    existing = {p["metadata"]["uid"] for p in serving_pods(release.pods(component))}
+    old = ready_pods(release, component)[0]["metadata"]
     release.kubectl("delete", "pod", old["name"], "--wait=false")
     took = wait_until(
         f"a new ready {component} pod",
-        lambda: any(p["metadata"]["uid"] != old["uid"] for p in ready_pods(release, component)),
+        lambda: any(p["metadata"]["uid"] not in existing for p in ready_pods(release, component)),
         timeout=180,
     )
     print(f"[k8s-tests] {component}: replacement pod ready after {took:.0f}s")
 
 
-def restarts(release: Release, component: str) -> int:
-    pod = serving_pods(release.pods(component))[0]
+def restarts(release: Release, pod_name: str) -> int:
+    pod = release.kubectl.json("get", "pod", pod_name)
     return sum(int(s["restartCount"]) for s in pod["status"].get("containerStatuses", []))
 
 
 @pytest.mark.parametrize("component", ALL)
 def test_a_killed_container_is_restarted(release: Release, component: str) -> None:
-    pod = serving_pods(release.pods(component))[0]["metadata"]["name"]
-    before = restarts(release, component)
+    pod = ready_pods(release, component)[0]["metadata"]["name"]
+    before = restarts(release, pod)
     release.kubectl("exec", pod, "--", *KILL_PID_1[RUNTIME.get(component, "python")], timeout=60)
     wait_until(
-        f"{component} restarted and ready",
-        lambda: restarts(release, component) > before and len(ready_pods(release, component)) == 1,
+        f"{component} restarted in the same pod and ready",
+        lambda: restarts(release, pod) > before and pod in names(ready_pods(release, component)),
         timeout=240,
     )
+
+
+def names(pods: list[dict[str, Any]]) -> set[str]:
+    return {p["metadata"]["name"] for p in pods}
 
 
 def two_ready(release: Release, component: str) -> Callable[[], bool]:
