@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
@@ -122,6 +124,29 @@ def test_conversations_newest_first(api: httpx2.Client, user: ApiUser) -> None:
     listed = api.get(f"{user.prefix}/conversations", headers=user.headers).json()
     assert [c["id"] for c in listed] == [first, second]
     assert api.get(f"{user.prefix}/conversations/999999/messages", headers=user.headers).status_code == 404
+
+
+def test_the_same_first_message_sent_several_times_at_once_is_answered_every_time(
+    api: httpx2.Client, user: ApiUser
+) -> None:
+    """A double-clicked Send (or a client retrying too early) must not turn into a 503: each request gets
+    its answer, whichever conversation the backend files it under."""
+
+    def send(delay: float) -> httpx2.Response:
+        with httpx2.Client(base_url=api.base_url, timeout=30) as client:
+            time.sleep(delay)  # staggered, so later requests arrive while earlier ones are being answered
+            body = {"message": "What's pending?"}
+            return client.post(f"{user.prefix}/chat", json=body, headers=user.headers)
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            responses = list(pool.map(send, [i * 0.008 for i in range(12)]))
+        assert [r.status_code for r in responses] == [200] * 12, [r.text for r in responses]
+        assert all(_tools(r.json()) == [("list_tasks", {"status": "pending"})] for r in responses)
+    for conversation in api.get(f"{user.prefix}/conversations", headers=user.headers).json():
+        path = f"{user.prefix}/conversations/{conversation['id']}/messages"
+        roles = [m["role"] for m in api.get(path, headers=user.headers).json()]
+        assert (roles[0], roles[-1]) == ("user", "assistant"), roles
 
 
 def test_conversation_resumes_after_restarting_backend_and_agent(

@@ -34,7 +34,8 @@ async def open_turn(
     session: AsyncSession, user_id: uuid.UUID, conversation_id: int | None, text: str
 ) -> Turn:
     """Store the user's message (or reuse the identical one left unanswered by a failed attempt) and
-    return the history to send to the agent. Commits, so the message survives an agent failure."""
+    return the history to send to the agent, which always ends with this message. Commits, so the
+    message survives an agent failure."""
     created = False
     if conversation_id is None:
         conversation = await _unanswered_first_message(session, user_id, text)
@@ -46,13 +47,17 @@ async def open_turn(
     else:
         conversation = await owned_conversation(session, user_id, conversation_id)
     assert conversation.id is not None
-    last = None if created else next(iter(await _recent_messages(session, conversation.id, 1)), None)
-    if last != ("user", text):
+    # The history is read once and the decision taken on it: a concurrent turn answering the same
+    # conversation in between (two identical first messages at once) must not leave a history that
+    # ends with the assistant, which the agent refuses.
+    history = [] if created else await _history(session, conversation.id)
+    if not history or (history[-1].role, history[-1].content) != ("user", text):
         session.add(Message(conversation_id=conversation.id, user_id=user_id, role="user", content=text))
         conversation.updated_at = utc_now()
         session.add(conversation)
+        history = [*history, HistoryMessage(role="user", content=text)][-HISTORY_LIMIT:]
     await session.commit()
-    return Turn(conversation.id, await _history(session, conversation.id))
+    return Turn(conversation.id, history)
 
 
 async def record_reply(
