@@ -265,8 +265,25 @@ Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
 {{- if and (not .Values.postgresql.enabled) (not .Values.secrets.existingSecret) }}
 {{- fail "postgresql.enabled=false (external database) needs secrets.existingSecret: a Secret with DATABASE_URL, JWT_SECRET and INTERNAL_TOKEN" }}
 {{- end }}
+{{- if .Values.postgresql.enabled }}
+{{- $needed := add (include "todo.databaseConnections" .) 5 }}
+{{- if lt (int .Values.postgresql.maxConnections) (int $needed) }}
+{{- fail (printf "postgresql.maxConnections=%v is below what backend and mcp-server may open (%v: 15 per pod at their replicas or HPA maxReplicas, plus 5 for migrations and administration): raise it or lower the replicas" .Values.postgresql.maxConnections $needed) }}
+{{- end }}
+{{- end }}
 {{- $model := (get .Values.agent.env "LLM_MODEL") | default "builtin" }}
 {{- if and (ne (toString $model) "builtin") (not .Values.secrets.existingSecret) }}
 {{- fail (printf "agent.env.LLM_MODEL=%s needs an API key: put LLM_API_KEY in the Secret named by secrets.existingSecret" $model) }}
 {{- end }}
+{{- end }}
+
+
+{{/* The most connections backend and mcp-server pods may hold at once: 15 per pod (todo_common.database:
+pool_size 10 + max_overflow 5) times the most pods each may run (HPA maxReplicas when autoscaling). */}}
+{{- define "todo.databaseConnections" -}}
+{{- $pods := 0 }}
+{{- range $c := list .Values.backend .Values.mcpServer }}
+{{- $pods = add $pods (ternary $c.autoscaling.maxReplicas $c.replicas $c.autoscaling.enabled) }}
+{{- end }}
+{{- mul $pods 15 }}
 {{- end }}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from todo_common.database import create_engine
 
 from .chart import CHART_DIR, COMPONENTS, SECRET_KEYS, VALUES_FILES, Obj, Rendered, render, user_values
 from .variants import Variant, variant_params
@@ -217,3 +219,27 @@ def secret_refs(obj: Obj) -> set[str]:
 def test_the_bundled_database_password_comes_from_the_same_secret() -> None:
     statefulset = render().component("StatefulSet", "postgresql")
     assert secret_refs(statefulset) == {"todo-secrets"}
+
+
+def test_postgresql_allows_the_connections_every_pod_may_open() -> None:
+    # 15 per backend/mcp-server pod: the services' pool (todo_common.database), counted by the chart's check.
+    pool = inspect.signature(create_engine).parameters
+    assert pool["pool_size"].default + pool["max_overflow"].default == 15
+    statefulset = render(user_values()).component("StatefulSet", "postgresql")
+    assert statefulset["spec"]["template"]["spec"]["containers"][0]["args"] == ["-c", "max_connections=200"]
+    # values-production.yaml with the bundled database: backend and mcp-server autoscale to 6 pods each,
+    # 12 x 15 + 5 = 185 <= 200.
+    bundled: dict[str, Any] = {"postgresql": {"enabled": True}}
+    render(user_values("values-production.yaml", extra=bundled))
+    with pytest.raises(Exception, match=r"postgresql.maxConnections=180 is below .* \(185: 15 per pod"):
+        render(
+            user_values(
+                "values-production.yaml", extra={"postgresql": {"enabled": True, "maxConnections": 180}}
+            )
+        )
+    # An external database is not the chart's to size.
+    render(user_values("values-production.yaml", extra={"postgresql": {"maxConnections": 20}}))
+    # Without autoscaling the replicas count: 2 pods x 15 + 5 = 35.
+    render(user_values(extra={"postgresql": {"maxConnections": 35}}))
+    with pytest.raises(Exception, match=r"maxConnections=34 is below"):
+        render(user_values(extra={"postgresql": {"maxConnections": 34}}))
