@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
 
+from benchmarks.bytecode import compile_bytecode
 from benchmarks.mcp_server import report, rss_megabytes
 from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=100, help="chat turns per measurement (default 100)")
     parser.add_argument("--concurrency", type=int, default=10, help="concurrent callers (default 10)")
     args = parser.parse_args()
+    compile_bytecode()
 
     database = TestDatabase("todo_bench_agent")
     try:

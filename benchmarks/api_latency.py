@@ -34,6 +34,7 @@ import psycopg
 from todo_backend.mcp_tools import McpTaskTools
 
 from benchmarks import loadgen
+from benchmarks.bytecode import compile_bytecode
 from tests.support.backend_api import sign_up
 from tests.support.processes import INTERNAL_TOKEN, Stack
 
@@ -316,6 +317,7 @@ def main() -> None:
         " judged on vegeta when it could be built; vegeta or python = only that one",
     )
     args = parser.parse_args()
+    compile_bytecode()
     print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     # Built (once) before any service starts, so that compiling it disturbs no measurement.
     args.vegeta = loadgen.vegeta_binary() if args.generator in {"auto", "vegeta"} else None

@@ -19,6 +19,7 @@ from typing import Any
 
 from mcp import Client
 
+from benchmarks.bytecode import compile_bytecode
 from tests.support.mcp_client import call_ok, http_mcp_client
 from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200, help="calls per measurement (default 200)")
     parser.add_argument("--concurrency", type=int, default=10, help="concurrent callers (default 10)")
     args = parser.parse_args()
+    compile_bytecode()
 
     database = TestDatabase("todo_bench_mcp")
     try:
