@@ -15,8 +15,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 import psycopg
 from psycopg import sql
@@ -54,6 +56,30 @@ class TestDatabase:
     def drop(self) -> None:
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+
+    def __enter__(self) -> TestDatabase:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.drop()
+
+
+def run_module(
+    module: str, env: Mapping[str, str], *, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE` to its end with exactly ENV, as a container or the release hook runs it; the
+    output is captured for the caller to check."""
+    return subprocess.run(
+        [sys.executable, "-m", module],
+        env=dict(env),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 SCHEMA_OWNERS = ("todo_mcp_server.migrate", "todo_backend.migrate")

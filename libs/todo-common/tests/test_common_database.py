@@ -22,11 +22,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[TestDatabase]:
-    created = TestDatabase("todo_common_db")
-    try:
+    with TestDatabase("todo_common_db") as created:
         yield created
-    finally:
-        created.drop()
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,9 @@ START_TIMEOUT = 90.0
 
 @pytest.fixture(scope="session")
 def agent_task_database() -> Iterator[TestDatabase]:
-    database = TestDatabase("todo_agent")
-    try:
+    with TestDatabase("todo_agent") as database:
         migrate(database.url, owners=("todo_mcp_server.migrate",))
         yield database
-    finally:
-        database.drop()
 
 
 @pytest.fixture(scope="session")

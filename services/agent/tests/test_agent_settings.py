@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from todo_agent.config import AgentSettings
 from todo_common.config import ConfigurationError, load_settings
 
-from tests.support.processes import REPO_ROOT
+from tests.support.processes import run_module
 
 TOKEN = "test-internal-token-0123456789"
 
@@ -64,14 +62,6 @@ def test_invalid_values_are_named(monkeypatch: pytest.MonkeyPatch, variable: str
 
 def test_the_service_exits_at_start_naming_the_missing_secret() -> None:
     env = {key: value for key, value in os.environ.items() if key not in {"LLM_API_KEY", "INTERNAL_TOKEN"}}
-    result = subprocess.run(
-        [sys.executable, "-m", "todo_agent"],
-        env={**env, "INTERNAL_TOKEN": TOKEN, "LLM_MODEL": "gpt-4o-mini"},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_module("todo_agent", {**env, "INTERNAL_TOKEN": TOKEN, "LLM_MODEL": "gpt-4o-mini"})
     assert result.returncode == 2
     assert "LLM_API_KEY is required" in result.stderr

@@ -21,8 +21,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture(scope="module")
 def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    database = TestDatabase("todo_backend_mcp")
-    try:
+    with TestDatabase("todo_backend_mcp") as database:
         migrate(database.url)
         logs = tmp_path_factory.mktemp("mcp-client")
         service = ServiceProcess(
@@ -35,8 +34,6 @@ def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProc
             yield service
         finally:
             service.stop()
-    finally:
-        database.drop()
 
 
 class AnswerDroppingProxy:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import psycopg
@@ -17,31 +16,20 @@ from todo_backend.models import OWNED_TABLES
 from todo_common.database import sqlalchemy_url
 from todo_common.migrations import owned_metadata
 
-from tests.support.processes import REPO_ROOT, TestDatabase
+from tests.support.processes import TestDatabase, run_module
 
 OWN_TABLES = {"app_user", "conversation", "message"}
 
 
 def run_migrate(**env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "todo_backend.migrate"],
-        env={**base, **env},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_module("todo_backend.migrate", {**base, **env})
 
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[TestDatabase]:
-    created = TestDatabase("todo_backend_migrate")
-    try:
+    with TestDatabase("todo_backend_migrate") as created:
         yield created
-    finally:
-        created.drop()
 
 
 def test_migrate_is_idempotent_and_keeps_its_own_version_table(database: TestDatabase) -> None:

@@ -33,11 +33,8 @@ EXPECTED_COLUMNS = {
 
 @pytest.fixture
 def empty_database() -> Iterator[TestDatabase]:
-    database = TestDatabase("todo_mcp_migrate")
-    try:
+    with TestDatabase("todo_mcp_migrate") as database:
         yield database
-    finally:
-        database.drop()
 
 
 def test_migrations_are_idempotent(empty_database: TestDatabase, mcp_migrate: Migrate) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,7 +16,7 @@ import pytest
 from mcp import MCPError
 
 from tests.support.mcp_client import call_error, call_ok, http_mcp_client
-from tests.support.processes import INTERNAL_TOKEN, REPO_ROOT, ServiceProcess
+from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, run_module
 
 pytestmark = pytest.mark.anyio
 
@@ -285,15 +283,7 @@ def test_bad_configuration_exits_with_a_message_naming_the_variable(
     env: dict[str, str], expected: list[str]
 ) -> None:
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "INTERNAL_TOKEN", "PORT"}}
-    result = subprocess.run(
-        [sys.executable, "-m", "todo_mcp_server"],
-        env={**clean, **env},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_module("todo_mcp_server", {**clean, **env}, timeout=60)
     assert result.returncode == 2
     for fragment in expected:
         assert fragment in result.stderr
