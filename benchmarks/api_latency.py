@@ -35,6 +35,7 @@ from todo_backend.mcp_tools import McpTaskTools
 
 from benchmarks import loadgen
 from benchmarks.bytecode import compile_bytecode
+from benchmarks.mcp_server import rss_megabytes
 from tests.support.backend_api import sign_up
 from tests.support.processes import INTERNAL_TOKEN, Stack
 
@@ -93,13 +94,6 @@ class CpuMeter:
         used["generator"] = time.process_time() - self._start["generator"]
         parts = "  ".join(f"{service} {seconds * 1000 / requests:5.2f}" for service, seconds in used.items())
         print(f"  CPU ms per request, {name}: {parts}")
-
-
-def rss_megabytes(pid: int) -> float:
-    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if row.startswith("VmRSS:"):
-            return int(row.split()[1]) / 1024
-    return float("nan")
 
 
 async def closed_loop(
