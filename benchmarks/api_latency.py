@@ -9,6 +9,7 @@
 - `GET` and `POST /api/{uid}/tasks` at a fixed concurrency (closed loop): throughput, p50/p99;
 - the same list/insert done directly in PostgreSQL, and the same tool calls made directly over MCP, in
   the same run: the MCP hop's cost is (MCP direct - SQL direct), the backend's own cost (REST - MCP direct);
+  one at a time, the hop is split into an HTTP round trip, the MCP call itself and what 50 tasks add;
 - a chat turn with the builtin model (p50/p99).
 
     uv run python -m benchmarks.api_latency [--rate 100] [--seconds 10] [--concurrency 10] [--requests 500]
@@ -138,12 +139,26 @@ async def open_loop(
     return samples, time.perf_counter() - begin
 
 
+async def one_at_a_time(
+    calls: dict[str, Callable[[], Awaitable[Any]]], rounds: int = 5, per_round: int = 40
+) -> dict[str, float]:
+    """Each call one at a time, in interleaved rounds, so that every figure sees the same moments of a
+    machine whose speed drifts (here by up to 2x within minutes): their differences are then meaningful."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            samples[name].extend((await closed_loop(call, per_round, 1))[0])
+    return {name: line(f"{name}, one at a time", values) for name, values in samples.items()}
+
+
 async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     meter = CpuMeter(stack)
     generator = "none"
     with httpx2.Client(base_url=stack.backend.url, timeout=30, trust_env=False) as sync_api:
         user = sign_up(sync_api)
+        # The POSTs go to a second user, so that every list (and the chat turn) sees the same 50 tasks.
+        writer = sign_up(sync_api)
     async with httpx2.AsyncClient(
         base_url=stack.backend.url,
         headers=user.headers,
@@ -158,12 +173,12 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             count_failure(await api.get(f"{user.prefix}/tasks"))
 
         async def rest_add() -> None:
-            count_failure(await api.post(f"{user.prefix}/tasks", json={"title": "posted"}))
+            count_failure(
+                await api.post(f"{writer.prefix}/tasks", json={"title": "posted"}, headers=writer.headers)
+            )
 
         await closed_loop(rest_list, 50, 5)  # warm-up
         FAILURES.clear()
-        samples, _ = await closed_loop(rest_list, 200, 1)
-        sequential_rest = line("REST GET tasks (50), one at a time", samples)
         vegeta: Path | None = args.vegeta
         if vegeta is not None:
             meter.start()
@@ -205,10 +220,16 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         rest_add_p50 = line(f"REST POST task, concurrency {args.concurrency}", samples, elapsed)
         meter.report("REST add", len(samples))
 
-        # The same list of 50 (a second user, so the POSTs above do not change its size) ...
-        other, mcp_writer, sql_writer = (str(uuid.uuid4()) for _ in range(3))
+        # The same list of 50, for another user of mcp-server ...
+        other, mcp_writer, sql_writer, nobody = (str(uuid.uuid4()) for _ in range(4))
         # The backend's own MCP client (one shared session), called directly: what the MCP hop costs.
         mcp = McpTaskTools(stack.mcp_server.url + "/mcp", INTERNAL_TOKEN)
+        # A plain keep-alive client for the HTTP round trip alone, through the same middleware as /mcp.
+        probe = httpx2.AsyncClient(timeout=30, trust_env=False)
+        pool = [await psycopg.AsyncConnection.connect(stack.database.url, autocommit=True) for _ in range(5)]
+        free: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
+        for connection in pool:
+            free.put_nowait(connection)
         try:
             for n in range(50):
                 await mcp.call("add_task", {"user_id": other, "title": f"benchmark task {n}"})
@@ -226,50 +247,62 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             meter.report("MCP list (generator = the backend's MCP client)", len(samples))
             samples, elapsed = await closed_loop(mcp_add, args.requests, args.concurrency)
             mcp_add_p50 = line(f"MCP add_task, concurrency {args.concurrency}", samples, elapsed)
-            samples, _ = await closed_loop(mcp_list, 200, 1)
-            sequential_mcp = line("MCP list_tasks (50), one at a time", samples)
+
+            async def sql(query: str, params: tuple[Any, ...]) -> None:
+                connection = await free.get()
+                try:
+                    await (await connection.execute(query, params)).fetchall()
+                finally:
+                    free.put_nowait(connection)
+
+            async def sql_list() -> None:
+                await sql(
+                    "SELECT id, user_id, title, description, completed, created_at, updated_at FROM task"
+                    " WHERE user_id = %s ORDER BY created_at DESC, id DESC",
+                    (other,),
+                )
+
+            async def sql_add() -> None:
+                await sql(
+                    "INSERT INTO task (user_id, title, completed) VALUES (%s, 'posted', false)"
+                    " RETURNING id, user_id, title, description, completed, created_at, updated_at",
+                    (sql_writer,),
+                )
+
+            samples, elapsed = await closed_loop(sql_list, args.requests, args.concurrency)
+            sql_list_p50 = line(f"SQL list (50) direct, concurrency {args.concurrency}", samples, elapsed)
+            samples, elapsed = await closed_loop(sql_add, args.requests, args.concurrency)
+            sql_add_p50 = line(f"SQL insert direct, concurrency {args.concurrency}", samples, elapsed)
+
+            async def mcp_list_empty() -> None:
+                await mcp.call("list_tasks", {"user_id": nobody, "status": "all"})
+
+            async def healthz() -> None:
+                (await probe.get(f"{stack.mcp_server.url}/healthz")).raise_for_status()
+
+            sequential = await one_at_a_time(
+                {
+                    "REST GET tasks (50)": rest_list,
+                    "MCP list_tasks (50)": mcp_list,
+                    "SQL list (50) direct": sql_list,
+                    "MCP list_tasks (no tasks)": mcp_list_empty,
+                    "mcp-server GET /healthz": healthz,
+                }
+            )
         finally:
             await mcp.aclose()
+            await probe.aclose()
+            for connection in pool:
+                await connection.close()
 
-        pool = [await psycopg.AsyncConnection.connect(stack.database.url, autocommit=True) for _ in range(5)]
-        free: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
-        for connection in pool:
-            free.put_nowait(connection)
-
-        async def sql(query: str, params: tuple[Any, ...]) -> None:
-            connection = await free.get()
-            try:
-                await (await connection.execute(query, params)).fetchall()
-            finally:
-                free.put_nowait(connection)
-
-        async def sql_list() -> None:
-            await sql(
-                "SELECT id, user_id, title, description, completed, created_at, updated_at FROM task"
-                " WHERE user_id = %s ORDER BY created_at DESC, id DESC",
-                (other,),
-            )
-
-        async def sql_add() -> None:
-            await sql(
-                "INSERT INTO task (user_id, title, completed) VALUES (%s, 'posted', false)"
-                " RETURNING id, user_id, title, description, completed, created_at, updated_at",
-                (sql_writer,),
-            )
-
-        samples, elapsed = await closed_loop(sql_list, args.requests, args.concurrency)
-        sql_list_p50 = line(f"SQL list (50) direct, concurrency {args.concurrency}", samples, elapsed)
-        samples, elapsed = await closed_loop(sql_add, args.requests, args.concurrency)
-        sql_add_p50 = line(f"SQL insert direct, concurrency {args.concurrency}", samples, elapsed)
-        sequential_sql = line("SQL list (50) direct, one at a time", (await closed_loop(sql_list, 200, 1))[0])
-        for connection in pool:
-            await connection.close()
-
-        figures["MCP hop p50"] = sequential_mcp - sequential_sql
+        rest, mcp_50, sql_50, mcp_0, http_floor = sequential.values()
+        figures["MCP hop p50"] = mcp_50 - sql_50
         print(
             "MCP hop, concurrency 1 (pure added latency, no queueing; MCP direct - SQL direct) p50:"
-            f" {sequential_mcp - sequential_sql:.2f} ms;"
-            f" backend's own cost (REST - MCP direct): {sequential_rest - sequential_mcp:.2f} ms"
+            f" {mcp_50 - sql_50:.2f} ms, of which an HTTP round trip {http_floor:.2f} ms, the MCP call itself"
+            f" (MCP with no tasks - HTTP round trip) {mcp_0 - http_floor:.2f} ms, 50 tasks through it"
+            f" (MCP 50 - MCP none - SQL 50) {mcp_50 - mcp_0 - sql_50:.2f} ms;"
+            f" backend's own cost (REST - MCP direct): {rest - mcp_50:.2f} ms"
         )
         print(
             f"MCP hop, concurrency {args.concurrency} (includes queueing; MCP direct - SQL direct) p50:"
@@ -280,10 +313,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             f" add {rest_add_p50 - mcp_add_p50:.2f} ms"
         )
 
-        chat_user = user
-
         async def chat_turn() -> None:
-            count_failure(await api.post(f"{chat_user.prefix}/chat", json={"message": "What's pending?"}))
+            count_failure(await api.post(f"{user.prefix}/chat", json={"message": "What's pending?"}))
 
         await chat_turn()
         meter.start()
