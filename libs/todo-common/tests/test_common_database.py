@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -115,3 +117,44 @@ async def test_autocommit_engine_commits_each_statement(
     finally:
         await engine.dispose()
     assert rows == kept
+
+
+async def backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+def terminate(database: TestDatabase, pid: int) -> None:
+    """What a PostgreSQL restart does to a pooled connection, without restarting the shared server."""
+    with psycopg.connect(database.url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+async def test_a_connection_that_died_while_idle_is_replaced_before_any_query_sees_it(
+    database: TestDatabase,
+) -> None:
+    engine = create_engine(database.url, pool_size=1, max_overflow=0, ping_after_idle_seconds=0.2)
+    try:
+        first = await backend_pid(engine)
+        terminate(database, first)
+        await asyncio.sleep(0.3)  # idle for longer than the threshold, as across a restart
+        assert await backend_pid(engine) != first
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_that_died_just_after_use_fails_one_query_then_the_pool_reconnects(
+    database: TestDatabase,
+) -> None:
+    """Within the idle threshold no ping is sent: the dead connection reaches the query, which fails as
+    "unavailable" (a 503 upstream), and the next query gets a new connection."""
+    engine = create_engine(database.url, pool_size=1, max_overflow=0, ping_after_idle_seconds=60)
+    try:
+        first = await backend_pid(engine)
+        terminate(database, first)
+        with pytest.raises(OperationalError) as failed:
+            await backend_pid(engine)
+        assert is_database_unavailable(failed.value)
+        assert await backend_pid(engine) != first
+    finally:
+        await engine.dispose()

@@ -2,14 +2,16 @@
 
 Statements run on SQLAlchemy Core connections and rows become `TaskOut` directly: building ORM
 instances (identity map, SQLModel objects) for every row cost more than the query itself (measured:
-most of a 50-task `list_tasks`).
+most of a 50-task `list_tasks`). All but the update statement are built once, with bound parameters:
+building a statement and its cache key at each call was a fifth of an empty `list_tasks`'s CPU in the
+engine (measured).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import Executable, delete, func, insert, select, update
+from sqlalchemy import Executable, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
@@ -20,6 +22,17 @@ StatusFilter = Literal["all", "pending", "completed"]
 
 _TASK = Task.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table models
 _COLUMNS = tuple(_TASK.columns)
+_OF_USER = col(Task.user_id) == bindparam("user_id")
+_THE_TASK = (col(Task.id) == bindparam("task_id"), _OF_USER)
+_NEWEST_FIRST = (col(Task.created_at).desc(), col(Task.id).desc())
+
+_LIST_ALL = select(*_COLUMNS).where(_OF_USER).order_by(*_NEWEST_FIRST)
+_LIST_BY_COMPLETION = (
+    select(*_COLUMNS).where(_OF_USER, col(Task.completed) == bindparam("completed")).order_by(*_NEWEST_FIRST)
+)
+_GET = select(*_COLUMNS).where(*_THE_TASK)
+_INSERT = insert(_TASK).returning(*_COLUMNS)
+_DELETE = delete(_TASK).where(*_THE_TASK).returning(*_COLUMNS)
 
 
 class TaskNotFoundError(LookupError):
@@ -42,26 +55,21 @@ class TaskStore:
         self._engine = engine
 
     async def add(self, user_id: str, title: str, description: str | None) -> TaskOut:
-        statement = (
-            insert(_TASK)
-            .values(user_id=user_id, title=title, description=description, completed=False)
-            .returning(*_COLUMNS)
-        )
-        return await self._write_one(statement, task_id=None)
+        parameters = {"user_id": user_id, "title": title, "description": description, "completed": False}
+        return await self._write_one(_INSERT, parameters, task_id=None)
 
     async def list(self, user_id: str, status: StatusFilter) -> list[TaskOut]:
-        statement = select(*_COLUMNS).where(col(Task.user_id) == user_id)
+        parameters: dict[str, Any] = {"user_id": user_id}
+        statement = _LIST_ALL
         if status != "all":
-            statement = statement.where(col(Task.completed) == (status == "completed"))
-        statement = statement.order_by(col(Task.created_at).desc(), col(Task.id).desc())
+            statement, parameters["completed"] = _LIST_BY_COMPLETION, status == "completed"
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
+            rows = (await connection.execute(statement, parameters)).all()
         return TaskOut.from_rows(rows)
 
     async def get(self, user_id: str, task_id: int) -> TaskOut:
-        statement = select(*_COLUMNS).where(col(Task.id) == task_id, col(Task.user_id) == user_id)
         async with self._engine.connect() as connection:
-            row = (await connection.execute(statement)).one_or_none()
+            row = (await connection.execute(_GET, {"user_id": user_id, "task_id": task_id})).one_or_none()
         if row is None:
             raise TaskNotFoundError(task_id)
         return TaskOut.from_row(row)
@@ -91,14 +99,13 @@ class TaskStore:
         return await self._write_one(statement, task_id=task_id)
 
     async def delete(self, user_id: str, task_id: int) -> TaskOut:
-        statement = (
-            delete(_TASK).where(col(Task.id) == task_id, col(Task.user_id) == user_id).returning(*_COLUMNS)
-        )
-        return await self._write_one(statement, task_id=task_id)
+        return await self._write_one(_DELETE, {"user_id": user_id, "task_id": task_id}, task_id=task_id)
 
-    async def _write_one(self, statement: Executable, *, task_id: int | None) -> TaskOut:
+    async def _write_one(
+        self, statement: Executable, parameters: dict[str, Any] | None = None, *, task_id: int | None
+    ) -> TaskOut:
         async with self._engine.begin() as connection:
-            row: Any = (await connection.execute(statement)).one_or_none()
+            row: Any = (await connection.execute(statement, parameters)).one_or_none()
         if row is None:
             assert task_id is not None  # an INSERT … RETURNING always returns its row
             raise TaskNotFoundError(task_id)
