@@ -110,10 +110,11 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
         return result
 
     def desired_idle() -> bool:
-        return bool(status().get("desiredReplicas", 1) == 1 and 0 <= cpu_utilization() < HPA_TARGET_CPU)
+        current = status()  # one reading for both conditions
+        return bool(current.get("desiredReplicas", 1) == 1 and 0 <= cpu_utilization(current) < HPA_TARGET_CPU)
 
-    def cpu_utilization() -> int:
-        for metric in status().get("currentMetrics") or []:
+    def cpu_utilization(current: dict[str, Any] | None = None) -> int:
+        for metric in (status() if current is None else current).get("currentMetrics") or []:
             if metric.get("resource", {}).get("name") == "cpu":
                 return int(metric["resource"]["current"].get("averageUtilization", 0))
         return -1
