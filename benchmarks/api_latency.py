@@ -69,29 +69,23 @@ def line(name: str, samples: list[float], elapsed: float | None = None) -> float
     return percentile(ms, 0.5)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 class CpuMeter:
     """CPU milliseconds per request spent by each service process (and this process) during a phase."""
 
     def __init__(self, stack: Stack) -> None:
-        self._pids = {
-            name: service.process.pid
-            for name, service in stack.services.items()
-            if service.process is not None
-        }
+        self._services = stack.services
         self._start: dict[str, float] = {}
 
     def start(self) -> None:
-        self._start = {name: cpu_seconds(pid) for name, pid in self._pids.items()}
+        self._start = {name: service.cpu_seconds() for name, service in self._services.items()}
         self._start["generator"] = time.process_time()
 
     def report(self, name: str, requests: int) -> None:
-        used = {name: cpu_seconds(pid) - self._start[name] for name, pid in self._pids.items()}
+        used = {name: service.cpu_seconds() - self._start[name] for name, service in self._services.items()}
         used["generator"] = time.process_time() - self._start["generator"]
         parts = "  ".join(f"{service} {seconds * 1000 / requests:5.2f}" for service, seconds in used.items())
         print(f"  CPU ms per request, {name}: {parts}")
@@ -295,7 +289,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             for connection in pool:
                 await connection.close()
 
-        rest, mcp_50, sql_50, mcp_0, http_floor = sequential.values()
+        rest, mcp_50, sql_50, mcp_0, http_floor = sequential.values()  # in the order given above
         figures["MCP hop p50"] = mcp_50 - sql_50
         print(
             "MCP hop, concurrency 1 (pure added latency, no queueing; MCP direct - SQL direct) p50:"
@@ -343,7 +337,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     compile_bytecode()
-    print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    print(f"load average at start: {load_average()}")
     # Built (once) before any service starts, so that compiling it disturbs no measurement.
     args.vegeta = loadgen.vegeta_binary() if args.generator in {"auto", "vegeta"} else None
     if args.generator == "vegeta" and args.vegeta is None:
@@ -363,7 +357,7 @@ def main() -> None:
         for service in stack.services.values():
             assert service.process is not None
             print(f"{service.name:<11} RSS after load {rss_megabytes(service.process.pid):6.1f} MB")
-        print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+        print(f"load average: {load_average()}")
         for name, target in TARGETS.items():
             verdict = "ok" if figures[name] <= target else "OVER TARGET"
             source = f" [{figures['list p99 generator']}]" if name == "list p99 at rate" else ""

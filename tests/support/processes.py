@@ -148,6 +148,13 @@ class ServiceProcess:
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far (user + system, all threads): unlike wall time, it hardly
+        depends on how busy the rest of the machine is."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 class ExternalDatabase:
     """A database the caller owns (e.g. on a private cluster): migrated by the Stack, never dropped by it."""

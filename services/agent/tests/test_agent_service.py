@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -350,14 +349,6 @@ def mcp_posts(mcp_server: ServiceProcess, request_id: str) -> int:
     return count
 
 
-def cpu_seconds(process: ServiceProcess) -> float:
-    """CPU time the process has used so far (user + system): unlike wall time, it hardly depends on
-    how busy the rest of the machine is."""
-    assert process.process is not None
-    fields = Path(f"/proc/{process.process.pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def test_a_chat_turn_reuses_the_mcp_session_and_is_cheap(
     client: httpx2.Client, user: str, agent: ServiceProcess, mcp_server: ServiceProcess
 ) -> None:
@@ -366,7 +357,7 @@ def test_a_chat_turn_reuses_the_mcp_session_and_is_cheap(
         add(chat, f"warm up {i}")
     turns = 60
     durations, request_ids = [], []
-    cpu_before = cpu_seconds(agent)
+    cpu_before = agent.cpu_seconds()
     for i in range(turns):
         message = "What's pending?" if i % 2 else f"Add a task to measure latency {i}"
         request_ids.append(f"latency-{uuid.uuid4().hex}")
@@ -374,7 +365,7 @@ def test_a_chat_turn_reuses_the_mcp_session_and_is_cheap(
         started = time.perf_counter()
         chat.send(message, **{"X-Request-ID": request_ids[-1]})
         durations.append(time.perf_counter() - started)
-    cpu_per_turn = (cpu_seconds(agent) - cpu_before) / turns * 1000
+    cpu_per_turn = (agent.cpu_seconds() - cpu_before) / turns * 1000
     time.sleep(0.5)  # the mcp-server writes its access line after the response
     # One tool call is one POST: no handshake or tool listing per turn.
     assert [mcp_posts(mcp_server, request_id) for request_id in request_ids] == [1] * turns
