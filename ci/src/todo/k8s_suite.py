@@ -23,6 +23,7 @@ from dagger import dag
 
 from . import suites
 from .images import validate_tag
+from .pull import pull
 from .versions import HELM_IMAGE, KUBECTL_IMAGE
 
 SUITE: Final = "k8s"
@@ -79,15 +80,16 @@ def suite_container(
     registry: str,
     tag: str,
     run_id: str,
+    mirror: str = "",
 ) -> dagger.Container:
     """The toolchain with kubectl, helm and the suite's settings; the caller mounts the kubeconfig and binds
     the API server, then calls `run`."""
     values_file = dag.directory().with_new_file(VALUES_FILE, values(registry)).file(VALUES_FILE)
     return (
-        suites.plain_python_toolchain(source)
+        suites.plain_python_toolchain(source, mirror=mirror)
         .with_env_variable("TODO_RUN_ID", run_id)
-        .with_file(f"{BIN_DIR}/kubectl", dag.container().from_(KUBECTL_IMAGE).file(KUBECTL_IN_IMAGE))
-        .with_file(f"{BIN_DIR}/helm", dag.container().from_(HELM_IMAGE).file(HELM_IN_IMAGE))
+        .with_file(f"{BIN_DIR}/kubectl", pull(KUBECTL_IMAGE, mirror).file(KUBECTL_IN_IMAGE))
+        .with_file(f"{BIN_DIR}/helm", pull(HELM_IMAGE, mirror).file(HELM_IN_IMAGE))
         .with_file(f"{VALUES_DIR}/{VALUES_FILE}", values_file)
         .with_mounted_temp(PRIVATE_DIR)
         .with_env_variable("CLUSTER_KUBECONFIG", access.kubeconfig)
