@@ -31,6 +31,8 @@ KUBECONFIG_DIR: Final = "/k3s-output"
 KUBECONFIG_PATH: Final = f"{KUBECONFIG_DIR}/kubeconfig.yaml"
 KUBECONFIG_MOUNT: Final = "/run/secrets/kubeconfig"
 VALUES_FILE: Final = "values-minikube.yaml"
+# The caller's own values (`deploy --values`), layered over VALUES_FILE and the image settings.
+EXTRA_VALUES: Final = "/etc/todo/extra-values.yaml"
 HELM_TIMEOUT: Final = "10m"
 REGISTRIES_YAML: Final = textwrap.dedent(f"""\
     mirrors:
@@ -38,8 +40,15 @@ REGISTRIES_YAML: Final = textwrap.dedent(f"""\
         endpoint:
           - "http://{REGISTRY_ADDRESS}"
     """)
-EVICTION_HARD: Final = (
-    "memory.available<100Mi,nodefs.available<1%,nodefs.inodesFree<1%,imagefs.available<1%,imagefs.inodesFree<1%"
+EVICTION_HARD: Final = ",".join(
+    f"{signal}<{threshold}"
+    for signal, threshold in (
+        ("memory.available", "100Mi"),
+        ("nodefs.available", "1%"),
+        ("nodefs.inodesFree", "1%"),
+        ("imagefs.available", "1%"),
+        ("imagefs.inodesFree", "1%"),
+    )
 )
 _PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 _K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?")
@@ -92,9 +101,9 @@ def k3s_server_args() -> list[str]:
         # metrics-server stays (k3s pulls its bundled image): k8s-tests' HPA test needs the metrics API.
         # The API server reaches kubelets directly (logs, exec) instead of through k3s's tunnel.
         "--egress-selector-mode=disabled",
-        # The kubelet's default eviction thresholds (imagefs.available<15%) taint the node on a CI runner whose
-        # disk is ~70-85 % full (GitHub's hosted runners); the cluster lives minutes, so only a nearly full
-        # disk or memory evicts.
+        # The kubelet's default eviction thresholds (imagefs.available<15%) taint the node on a CI runner
+        # whose disk is 70-85 % full (GitHub's hosted runners); the cluster lives minutes: evict only when
+        # the disk or the memory is nearly exhausted.
         f"--kubelet-arg=eviction-hard={EVICTION_HARD}",
         f"--tls-san={K3S_HOST}",
         "--private-registry=/etc/todo/registries.yaml",
@@ -145,7 +154,9 @@ def helm_values_args(registry: str, tag: str) -> list[str]:
     ]
 
 
-def upgrade_args(release: str, namespace: str, registry: str, tag: str) -> list[str]:
+def upgrade_args(
+    release: str, namespace: str, registry: str, tag: str, *, extra_values: bool = False
+) -> list[str]:
     """Install or upgrade, wait for every workload, roll back to the previous release if that fails."""
     return [
         "helm",
@@ -157,6 +168,7 @@ def upgrade_args(release: str, namespace: str, registry: str, tag: str) -> list[
         namespace,
         "--create-namespace",
         *helm_values_args(registry, tag),
+        *(["--values", EXTRA_VALUES] if extra_values else []),
         "--wait",
         "--rollback-on-failure",
         "--timeout",
@@ -218,12 +230,19 @@ def helm_on_minikube(
 
 
 def release_and_test(
-    helm: dagger.Container, *, release: str, namespace: str, registry: str, tag: str
+    helm: dagger.Container,
+    *,
+    release: str,
+    namespace: str,
+    registry: str,
+    tag: str,
+    values: dagger.File | None = None,
 ) -> dagger.Container:
     """`helm upgrade --install`, then `helm test`, whose logs are the output."""
-    return helm.with_exec(upgrade_args(release, namespace, registry, tag)).with_exec(
-        test_args(release, namespace)
-    )
+    if values is not None:
+        helm = helm.with_file(EXTRA_VALUES, values)
+    upgrade = upgrade_args(release, namespace, registry, tag, extra_values=values is not None)
+    return helm.with_exec(upgrade).with_exec(test_args(release, namespace))
 
 
 def load_into_minikube(
@@ -264,6 +283,7 @@ def suite_on_k3s(
     tag: str,
     run_id: str,
     *,
+    values: dagger.File | None = None,
     mirror: str = "",
 ) -> dagger.Container:
     """k8s-tests against the k3s service: its kubeconfig (from the cache volume) rewritten to https://k3s:6443;
@@ -271,7 +291,7 @@ def suite_on_k3s(
     access = k8s_suite.ClusterAccess(kubeconfig=KUBECONFIG_PATH, server=K3S_API)
     return k8s_suite.run(
         k8s_suite.suite_container(
-            source, access, registry=REGISTRY_ADDRESS, tag=tag, run_id=run_id, mirror=mirror
+            source, access, registry=REGISTRY_ADDRESS, tag=tag, run_id=run_id, values=values, mirror=mirror
         )
         .with_mounted_cache(KUBECONFIG_DIR, kubeconfig)
         .with_service_binding(K3S_HOST, server)
@@ -286,13 +306,16 @@ def suite_on_minikube(
     tag: str,
     run_id: str,
     *,
+    values: dagger.File | None = None,
     mirror: str = "",
 ) -> dagger.Container:
     """k8s-tests against Minikube: the kubeconfig Secret and the API server bound as `kubernetes`, as for
     Helm; the chart installed with the images loaded into the node (no registry)."""
     access = k8s_suite.ClusterAccess(kubeconfig=KUBECONFIG_MOUNT, server=f"https://{KUBE_API_ALIAS}:{port}")
     return k8s_suite.run(
-        k8s_suite.suite_container(source, access, registry="", tag=tag, run_id=run_id, mirror=mirror)
+        k8s_suite.suite_container(
+            source, access, registry="", tag=tag, run_id=run_id, values=values, mirror=mirror
+        )
         .with_mounted_secret(KUBECONFIG_MOUNT, kubeconfig)
         .with_service_binding(KUBE_API_ALIAS, kube_api)
     )

@@ -304,6 +304,13 @@ class Todo:
                 " (off: you ran `minikube image load` for both tags)"
             ),
         ] = True,
+        values: Annotated[
+            dagger.File | None,
+            Doc(
+                "Your own values file, layered over charts/todo/values-minikube.yaml and the image settings"
+                " (the release and the k8s-tests installs both use it)"
+            ),
+        ] = None,
         suite: Annotated[
             bool,
             Doc(
@@ -322,7 +329,7 @@ class Todo:
         extra_tags = (k8s_suite.next_tag(info.tag),) if suite else ()
         if env == Env.K3S:
             return await self._deploy_k3s(
-                images, chart_dir, info, release, namespace, suite=suite, extra_tags=extra_tags
+                images, chart_dir, info, release, namespace, suite=suite, extra_tags=extra_tags, values=values
             )
         if kubeconfig is None or kube_api is None:
             msg = (
@@ -361,12 +368,19 @@ class Todo:
             chart_dir, kubeconfig, kube_api, kube_api_port, run_id, mirror=self._mirror
         )
         logs = await cluster.release_and_test(
-            helm, release=release, namespace=namespace, registry="", tag=info.tag
+            helm, release=release, namespace=namespace, registry="", tag=info.tag, values=values
         ).stdout()
         if not suite:
             return logs
         ran = cluster.suite_on_minikube(
-            self.source, kubeconfig, kube_api, kube_api_port, info.tag, run_id, mirror=self._mirror
+            self.source,
+            kubeconfig,
+            kube_api,
+            kube_api_port,
+            info.tag,
+            run_id,
+            values=values,
+            mirror=self._mirror,
         )
         return _with_suite_output(logs, await k8s_suite.outcome(ran))
 
@@ -380,6 +394,7 @@ class Todo:
         *,
         suite: bool,
         extra_tags: tuple[str, ...],
+        values: dagger.File | None,
     ) -> str:
         run_id = _run_id()
         registry = cluster.registry_service(mirror=self._mirror)
@@ -408,11 +423,12 @@ class Todo:
                     namespace=namespace,
                     registry=cluster.REGISTRY_ADDRESS,
                     tag=info.tag,
+                    values=values,
                 ).stdout()
                 if not suite:
                     return logs
                 ran = cluster.suite_on_k3s(
-                    self.source, kubeconfig, server, info.tag, run_id, mirror=self._mirror
+                    self.source, kubeconfig, server, info.tag, run_id, values=values, mirror=self._mirror
                 )
                 return _with_suite_output(logs, await k8s_suite.outcome(ran))
             finally:
