@@ -21,6 +21,7 @@ DB_SUITES: Final = frozenset({"python", "frontend"})
 # The throwaway test server's fixed credentials (the team's test convention), not a secret.
 TEST_DATABASE_ADMIN_URL: Final = "postgresql://todo:todo@db:5432/postgres"
 WORKDIR: Final = "/src"
+SYSTEM_CA_BUNDLE: Final = "/etc/ssl/certs/ca-certificates.crt"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def frontend_toolchain(source: dagger.Directory, *, mirror: str = "") -> dagger.
         .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npm-cli.js", "/usr/local/bin/npm"])
         .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npx-cli.js", "/usr/local/bin/npx"])
         .with_mounted_cache("/root/.npm", dag.cache_volume("todo-npm"))
+        # Node trusts only its bundled CAs; this adds the system store, where the engine installs the custom
+        # CAs it is configured with (e.g. a TLS-intercepting proxy's), as it does for pip and apt.
+        .with_env_variable("NODE_EXTRA_CA_CERTS", SYSTEM_CA_BUNDLE)
     )
     return _with_source(with_node, source)
 
