@@ -17,7 +17,8 @@ from .versions import NODE_TOOLCHAIN_IMAGE, POSTGRES_IMAGE, PYTHON_TOOLCHAIN_IMA
 
 SUITES: Final = ("lint", "python", "chart", "pipeline", "frontend")
 TEST_SUITES: Final = ("python", "chart", "pipeline", "frontend")
-DB_SUITES: Final = frozenset({"python", "frontend"})
+# The chart suite runs the helm-test scripts against the real stack (test_helm_test_scripts.py).
+DB_SUITES: Final = frozenset({"python", "chart", "frontend"})
 # The throwaway test server's fixed credentials (the team's test convention), not a secret.
 TEST_DATABASE_ADMIN_URL: Final = "postgresql://todo:todo@db:5432/postgres"
 WORKDIR: Final = "/src"
