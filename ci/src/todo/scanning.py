@@ -145,8 +145,11 @@ class ScanResult:
     @property
     def cause(self) -> str:
         """The last error line Trivy printed (e.g. that it could not download its vulnerability database)."""
-        errors = [line for line in self.table.splitlines() if "FATAL" in line or "ERROR" in line]
-        return (errors or self.table.strip().splitlines() or ["no output"])[-1].strip()
+        lines = self.table.strip().splitlines()
+        # FATAL first: Trivy also logs harmless ERROR lines (e.g. "Falling back to embedded checks").
+        fatal = [line for line in lines if "FATAL" in line]
+        errors = [line for line in lines if "ERROR" in line]
+        return (fatal or errors or lines or ["no output"])[-1].strip()
 
 
 async def run_scan(scanned: dagger.Container, target: ScanTarget) -> ScanResult:
