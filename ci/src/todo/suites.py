@@ -19,6 +19,7 @@ SUITES: Final = ("lint", "python", "chart", "pipeline", "frontend")
 TEST_SUITES: Final = ("python", "chart", "pipeline", "frontend")
 # The chart suite runs the helm-test scripts against the real stack (test_helm_test_scripts.py).
 DB_SUITES: Final = frozenset({"python", "chart", "frontend"})
+PRIVILEGED_SUITES: Final = frozenset({"frontend"})
 # The throwaway test server's fixed credentials (the team's test convention), not a secret.
 TEST_DATABASE_ADMIN_URL: Final = "postgresql://todo:todo@db:5432/postgres"
 WORKDIR: Final = "/src"
@@ -116,7 +117,9 @@ def suite_container(source: dagger.Directory, suite: str, *, mirror: str = "") -
         ctr = ctr.with_service_binding("db", postgres_service(mirror=mirror)).with_env_variable(
             "TEST_DATABASE_ADMIN_URL", TEST_DATABASE_ADMIN_URL
         )
-    return ctr.with_exec(["scripts/test", suite])
+    # The browser tests start the web app from a read-only bind mount, as the chart runs it (read-only root
+    # filesystem): `unshare --mount` and `mount` need root capabilities the engine withholds from plain execs.
+    return ctr.with_exec(["scripts/test", suite], insecure_root_capabilities=suite in PRIVILEGED_SUITES)
 
 
 async def run_suite(source: dagger.Directory, suite: str, *, mirror: str = "") -> SuiteResult:
