@@ -239,8 +239,10 @@ def env_setting_problem(name: str, value: str) -> str | None:
     """Why `dagger call` would not apply NAME=value from .env (None: it applies).
 
     Dagger reads FUNCTION_ARGUMENT (ARGUMENT alone: a constructor argument) case-insensitively against the
-    GraphQL names, which have no underscores (`--kube-api` is kubeApi: DEPLOY_KUBEAPI), and an enum's value
-    as JSON (a quoted string).
+    GraphQL names, which have no underscores (`--kube-api` is kubeApi: DEPLOY_KUBEAPI). Its .env parser takes
+    one level of quotes off a value; an enum's value is then read as JSON naming the member (`'"MINIKUBE"'`).
+    Both rules as seen on an engine v0.21.8 (`minikube`: "not valid JSON", `'"minikube"'`: "invalid enum
+    member").
     """
     function, _, argument = name.lower().rpartition("_")
     fn_by_name = {
@@ -255,12 +257,13 @@ def env_setting_problem(name: str, value: str) -> str | None:
         return f"{name}: no argument {argument!r} (names without underscores: {sorted(args)})"
     members = registered().enums.get(arg.type)
     if members is not None:
+        unquoted = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
         try:
-            chosen = json.loads(value)
+            chosen = json.loads(unquoted)
         except json.JSONDecodeError:
-            return f"{name}: an enum is read as JSON, {value!r} is not (write it quoted)"
-        if chosen not in {*members, *members.values()}:
-            return f"{name}: {chosen!r} is not one of {sorted(members.values())}"
+            return f"{name}: an enum is read as JSON, {unquoted!r} is not (write it as '\"NAME\"')"
+        if chosen not in members:
+            return f"{name}: {chosen!r} is not one of {sorted(members)}"
     return None
 
 
@@ -278,7 +281,9 @@ def test_env_example_sets_only_arguments_that_exist() -> None:
         ("DEPLOY_KUBE_API", "tcp://192.168.49.2:8443"),  # the argument's underscore: never matched
         ("DEPLOY_DOCKER_SOCKET", "/var/run/docker.sock"),
         ("DEPLOY_ENV", "minikube"),  # not JSON
-        ("DEPLOY_ENV", '"minicube"'),
+        ("DEPLOY_ENV", '"minikube"'),  # the .env parser strips these quotes: not JSON either
+        ("DEPLOY_ENV", "'\"minikube\"'"),  # JSON, but a member's value, not its name
+        ("DEPLOY_ENV", "'\"MINICUBE\"'"),
         ("DEPLOY_CLUSTER", "x"),
         ("DEPLY_ENV", '"k3s"'),
         ("LINT_CHART_SCHEMAS", "./schemas"),
