@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from agents import ModelSettings, ModelTracing
 from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage
-from todo_agent.builtin_model import BuiltinModel, read_conversation
+from todo_agent.builtin_model import BuiltinModel, output_items, read_conversation
 from todo_agent.dialogue import MAX_SHOWN_TASKS, read_context
 from todo_agent.intents import understand
 from todo_agent.planner import Reply, ToolCall, ToolCalls, ToolOutcome, next_step
@@ -147,7 +147,9 @@ def test_delete_by_name_asks_back_when_none_or_several_match() -> None:
     message = "Delete the meeting task"
     several = step(message, listing(task(5, "Meeting notes"), task(3, "Team meeting")))
     assert isinstance(several, Reply)
-    assert several.text.startswith("I found 2 tasks matching 'meeting':\n- 5. Meeting notes\n- 3. Team meeting\n")
+    assert several.text.startswith(
+        "I found 2 tasks matching 'meeting':\n- 5. Meeting notes\n- 3. Team meeting\n"
+    )
     assert "Which one should I delete?" in several.text
     # The user's answer to that question is understood as the delete it asked about.
     assert step("3", previous=several.text) == ToolCall("delete_task", {"task_id": 3})
@@ -233,13 +235,19 @@ def test_the_model_answers_in_the_sdks_output_types() -> None:
 def test_a_bulk_change_lists_asks_and_acts_only_on_yes() -> None:
     message = "delete all completed tasks"
     assert step(message) == ToolCall("list_tasks", {"status": "completed"})
-    done = ToolOutcome("list_tasks", {"status": "completed"}, {"result": [task(5, "A", True), task(3, "B", True)]})
+    done = ToolOutcome(
+        "list_tasks", {"status": "completed"}, {"result": [task(5, "A", True), task(3, "B", True)]}
+    )
     question = step(message, done)
     assert isinstance(question, Reply)
     assert question.text.startswith("Should I delete these 2 tasks?\n- 5. A (done)\n- 3. B (done)\n")
     yes = step("yes", previous=question.text)
-    assert yes == ToolCalls((ToolCall("delete_task", {"task_id": 5}), ToolCall("delete_task", {"task_id": 3})))
-    deleted = [ToolOutcome("delete_task", {"task_id": i}, changed("deleted", i, t)) for i, t in ((5, "A"), (3, "B"))]
+    assert yes == ToolCalls(
+        (ToolCall("delete_task", {"task_id": 5}), ToolCall("delete_task", {"task_id": 3}))
+    )
+    deleted = [
+        ToolOutcome("delete_task", {"task_id": i}, changed("deleted", i, t)) for i, t in ((5, "A"), (3, "B"))
+    ]
     assert step("yes", *deleted, previous=question.text) == Reply(
         "I've deleted 2 tasks: 'A' (task 5), 'B' (task 3)."
     )
@@ -259,9 +267,15 @@ def test_a_bulk_completion_with_nothing_to_do_says_so() -> None:
     ("previous", "call"),
     [
         ("I've added 'Buy milk' to your list (task 7).", ToolCall("delete_task", {"task_id": 7})),
-        ("Done! I've marked 'Buy milk' (task 7) as complete.", ToolCall("set_task_completion", {"task_id": 7, "completed": False})),
+        (
+            "Done! I've marked 'Buy milk' (task 7) as complete.",
+            ToolCall("set_task_completion", {"task_id": 7, "completed": False}),
+        ),
         ("I've marked 'Buy milk' (task 7) as not done.", ToolCall("complete_task", {"task_id": 7})),
-        ("I've deleted 'Buy milk (2 l)' (task 7) from your list.", ToolCall("add_task", {"title": "Buy milk (2 l)"})),
+        (
+            "I've deleted 'Buy milk (2 l)' (task 7) from your list.",
+            ToolCall("add_task", {"title": "Buy milk (2 l)"}),
+        ),
     ],
 )
 def test_undo_reverses_the_change_the_last_reply_reported(previous: str, call: ToolCall) -> None:
@@ -277,7 +291,9 @@ def test_undo_without_a_change_to_reverse_says_so() -> None:
 
 
 def test_reopen_uses_set_task_completion() -> None:
-    assert step("mark task 4 as not done") == ToolCall("set_task_completion", {"task_id": 4, "completed": False})
+    assert step("mark task 4 as not done") == ToolCall(
+        "set_task_completion", {"task_id": 4, "completed": False}
+    )
     reopened = ToolOutcome("set_task_completion", {"task_id": 4}, changed("pending", 4, "Call mom"))
     assert step("mark task 4 as not done", reopened) == Reply("I've marked 'Call mom' (task 4) as not done.")
 
@@ -323,12 +339,15 @@ def test_equally_good_matches_get_a_clarifying_question_naming_the_action() -> N
     reply = step("rename the call mom task to Call dad", tasks)
     assert isinstance(reply, Reply)
     assert "Which one should I rename to 'Call dad'?" in reply.text
-    assert step("the first one", previous=reply.text) == ToolCall("update_task", {"task_id": 1, "title": "Call dad"})
+    assert step("the first one", previous=reply.text) == ToolCall(
+        "update_task", {"task_id": 1, "title": "Call dad"}
+    )
 
 
 def test_several_calls_at_once_become_several_function_calls() -> None:
-    from todo_agent.builtin_model import output_items
-
-    items = output_items(ToolCalls((ToolCall("delete_task", {"task_id": 1}), ToolCall("delete_task", {"task_id": 2}))))
-    assert [json.loads(item.arguments) for item in items] == [{"task_id": 1}, {"task_id": 2}]  # type: ignore[union-attr]
-    assert len({item.call_id for item in items}) == 2  # type: ignore[union-attr]
+    items = output_items(
+        ToolCalls((ToolCall("delete_task", {"task_id": 1}), ToolCall("delete_task", {"task_id": 2})))
+    )
+    calls = [item for item in items if isinstance(item, ResponseFunctionToolCall)]
+    assert [json.loads(call.arguments) for call in calls] == [{"task_id": 1}, {"task_id": 2}]
+    assert len({call.call_id for call in calls}) == 2

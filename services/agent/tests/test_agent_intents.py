@@ -23,15 +23,15 @@ from todo_agent.language import inflections, stem, typo_distance
 from todo_agent.references import ByAge, ById, ByMention, ByPosition, ByWords, best_matches, parse_reference
 
 
-def CompleteTask(target: ByWords | ById) -> ChangeTask:  # noqa: N802 - reads as the command it builds
+def CompleteTask(target: ByWords | ById) -> ChangeTask:
     return ChangeTask("complete", target)
 
 
-def DeleteTask(target: ByWords | ById) -> ChangeTask:  # noqa: N802
+def DeleteTask(target: ByWords | ById) -> ChangeTask:
     return ChangeTask("delete", target)
 
 
-def TaskRef(task_id: int | None = None, words: str | None = None) -> ById | ByWords:  # noqa: N802
+def TaskRef(task_id: int | None = None, words: str | None = None) -> ById | ByWords:
     return ById(task_id) if task_id is not None else ByWords(words or "")
 
 
@@ -202,7 +202,15 @@ def test_conversation_manners(message: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "blah blah", "What's the weather in Paris?", "42 is the answer", "buy milk", "is task 3 done?"],
+    [
+        "",
+        "   ",
+        "blah blah",
+        "What's the weather in Paris?",
+        "42 is the answer",
+        "buy milk",
+        "is task 3 done?",
+    ],
 )
 def test_other_messages_are_not_understood(message: str) -> None:
     assert parse_command(message) == NotUnderstood()
@@ -250,7 +258,13 @@ def test_tenses_and_voices(message: str, expected: Command) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["what have I done today?", "did I call mom?", "everything done?", "I need to finish the report", "I wanted to call mom"],
+    [
+        "what have I done today?",
+        "did I call mom?",
+        "everything done?",
+        "I need to finish the report",
+        "I wanted to call mom",
+    ],
 )
 def test_questions_and_plans_change_nothing(message: str) -> None:
     assert not isinstance(parse_command(message), ChangeTask | BulkChange)
@@ -303,11 +317,20 @@ def test_references(text: str, expected: object) -> None:
 
 
 def test_word_forms_meet_in_one_stem() -> None:
-    for forms in (("call", "calls", "called", "calling"), ("grocery", "groceries"), ("shop", "shopping"),
-                  ("bake", "baked", "baking"), ("buy", "bought"), ("pay", "paid"), ("meeting", "meetings")):  # fmt: skip
+    same = [
+        ("call", "calls", "called", "calling"),
+        ("grocery", "groceries"),
+        ("shop", "shopping"),
+        ("bake", "baked", "baking"),
+        ("buy", "bought"),
+        ("pay", "paid"),
+        ("meeting", "meetings"),
+    ]
+    for forms in same:
         assert len({stem(word) for word in forms}) == 1, forms
     assert inflections("check off") == ("check off", "checks off", "checked off", "checking off")
     assert inflections("drop") == ("drop", "drops", "dropped", "dropping")
+    assert inflections("edit") == ("edit", "edits", "edited", "editing")
     assert typo_distance("groceris", "groceries", 2) == 1
     assert typo_distance("mlik", "milk", 1) == 1
     assert typo_distance("milk", "silk", 0) == 1

@@ -160,7 +160,10 @@ NOT_DONE = alternation(
      "unfinished", "pending", "open", "to do", "todo", "active", "not done yet"]
 )  # fmt: skip
 COPULA = r"(?:is|was|are|were|has\s+been|have\s+been|got|gets|'s|s|now|finally|already|all|just|\s)*"
-SUBJECT = r"(?:i|we|im|ive)(?:'ve|'m|'re|'d)?(?:\s+(?:have|had|am|are|just|already|finally|now|totally|completely|all))*"
+SUBJECT = (
+    r"(?:i|we|im|ive)(?:'ve|'m|'re|'d)?"
+    r"(?:\s+(?:have|had|am|are|just|already|finally|now|totally|completely|all))*"
+)
 TASKS_NOUN = r"(?:tasks|todos|to-dos|items|ones|things|entries|to\s+dos)"
 STATUS_WORD = (
     r"(?:completed|complete|done|finished|checked|ticked|old|pending|open|unfinished|incomplete|remaining)"
@@ -174,6 +177,7 @@ BULK_TARGET = (
     rf"\s+(?P<status2>{STATUS_WORD}))?|(?:the|my|those|these)\s+(?P<status3>{STATUS_WORD})\s+{TASKS_NOUN}"
     rf"|(?P<status4>{STATUS_WORD})\s+{TASKS_NOUN}|(?:my|the)\s+(?:task\s+|todo\s+|to-do\s+)?list)"
 )
+CLEAR = r"(?:clear(?:\s+out)?|empty|wipe|purge|clean\s+(?:out|up))"
 LIST_SUFFIX = r"(?:\s+(?:from|off|in|on)\s+(?:my|the)\s+(?:task\s+|todo\s+|to-do\s+)?(?:list|tasks|todos))?"
 
 # --- normalising ------------------------------------------------------------------------------------
@@ -282,8 +286,8 @@ _UNDO = _rx(
     r"|go\s+back|change\s+it\s+back|put\s+that\s+back|unde?lete\s+(?:it|that))$"
 )
 _BULK: tuple[tuple[BulkAction, re.Pattern[str]], ...] = (
-    ("delete", _rx(rf"^(?:{DELETE_VERBS}|clear(?:\s+out)?|empty|wipe|purge|clean\s+(?:out|up))\s+{BULK_TARGET}{LIST_SUFFIX}$")),
-    ("delete", _rx(rf"^(?:clear|empty|wipe|purge|clean\s+(?:out|up))(?:\s+(?:out|up))?(?:\s+(?P<status5>{STATUS_WORD}))?$")),
+    ("delete", _rx(rf"^(?:{DELETE_VERBS}|{CLEAR})\s+{BULK_TARGET}{LIST_SUFFIX}$")),
+    ("delete", _rx(rf"^{CLEAR}(?:\s+(?:out|up))?(?:\s+(?P<status5>{STATUS_WORD}))?$")),
     ("complete", _rx(rf"^(?:mark|set|flag|tick|check)\s+{BULK_TARGET}(?:\s+(?:as|to))?\s+{DONE}$")),
     ("complete", _rx(rf"^(?:{COMPLETE_VERBS})\s+{BULK_TARGET}$")),
     ("complete", _rx(rf"^{SUBJECT}\s+(?:{COMPLETE_VERBS})(?:\s+with)?\s+{BULK_TARGET}$")),
@@ -294,12 +298,12 @@ _UPDATE = (
     _rx(
         rf"^(?:{RENAME_VERBS})\s+(?:the\s+(?:(?P<field1>{_FIELD})|typo|spelling|wording)\s+(?:of|for|on|in)\s+)?"
         r"(?P<ref>.+?)(?:'s)?"
-        rf"(?:\s+(?P<field2>{_FIELD}))?(?:\s*(?::|=|->|=>|→)\s*|\s+(?:to|into|as|to\s+say|to\s+read"
-        r"|so\s+(?:that\s+)?it\s+(?:says|reads))\s+)(?P<value>.+)$"
+        rf"(?:\s+(?P<field2>{_FIELD}))?(?:\s*(?::|=|->|=>|→)\s*|\s+(?:to\s+say|to\s+read|so\s+(?:that\s+)?it\s+"
+        r"(?:says|reads)|into|as|to)\s+)(?P<value>.+)$"
     ),
     _rx(r"^(?P<ref>.+?)\s+should\s+(?:say|read|be\s+called|be\s+named|be\s+titled|be)\s+(?P<value>.+)$"),
     _rx(
-        rf"^(?:add|set|put|give|attach)\s+(?:a\s+|the\s+)?(?P<field1>description|details|notes?)\s+(?:to|for|on)\s+"
+        r"^(?:add|set|put|give|attach)\s+(?:a\s+|the\s+)?(?P<field1>description|details|notes?)\s+(?:to|for|on)\s+"
         r"(?P<ref>.+?)(?:\s*:\s*|\s+(?:saying|that\s+says|reading|-)\s+)(?P<value>.+)$"
     ),
 )
@@ -335,13 +339,16 @@ _DELETE = (
     _rx(r"^(?P<ref>.+?)\s+can\s+go$"),
 )  # fmt: skip
 # "I called mom", "the bill is paid": the task's own verb in the past tense.
-_DID_IT = _rx(r"^(?:(?:i|we)(?:'ve)?(?:\s+(?:just|already|finally|have))*\s+)?(?P<verb>[a-z]+)\s+(?P<rest>.+)$")
+_DID_IT = _rx(
+    r"^(?:(?:i|we)(?:'ve)?(?:\s+(?:just|already|finally|have))*\s+)?(?P<verb>[a-z]+)\s+(?P<rest>.+)$"
+)
 _GOT_DONE = _rx(r"^(?P<rest>.+?)\s+(?:is|was|are|were|has\s+been|have\s+been|got)\s+(?P<verb>[a-z]+)$")
 _NOT_COMPLETIONS = frozenset(
     {"needed", "wanted", "added", "forgot", "remembered", "meant", "tried", "decided", "started", "planned",
      "hoped", "wished", "created", "deleted", "removed", "renamed", "changed", "updated", "asked", "wondered",
      "noticed", "realized", "realised", "thought", "got", "liked", "loved", "hated", "missed", "postponed",
-     "moved", "scheduled", "rescheduled", "delayed", "skipped", "cancelled", "canceled", "wrote", "said", "told",
+     "moved", "scheduled", "rescheduled", "delayed", "skipped", "cancelled", "canceled", "wrote", "said",
+     "told",
      "heard", "saw", "felt", "put", "set", "used", "agreed", "promised", "expected", "failed", "stopped",
      "listed"}
 )  # fmt: skip
@@ -402,6 +409,7 @@ _DESCRIPTION = _rx(
     r"^(?P<title>.+?)\s*(?:,\s*|\s+)(?:with\s+(?:the\s+)?(?:description|details|notes?)|description:|details:"
     r"|notes?:)\s*:?\s*(?P<description>.+)$"
 )
+_LIST_NAME = _rx(r"\b(?:to-?\s?do|todo|task)\s+list\b")
 _LIST_NAME_SUFFIX = _rx(
     r"\s+(?:to|on|in|into|onto)\s+(?:my|the)\s+(?:task\s+list|todo\s+list|to-do\s+list|to\s+do\s+list"
     r"|list|tasks|todos|to-dos|list\s+of\s+tasks)$"
@@ -517,6 +525,7 @@ def _parse_bulk(text: str) -> Command | None:
 def _parse_list(text: str) -> Command | None:
     if not (_LIST_IDIOMS.match(text) or (_LIST_QUESTION.match(text) and _LIST_TOPIC.search(text))):
         return None
+    text = _LIST_NAME.sub("list", text)  # "my to-do list" is the whole list
     if _PENDING_WORDS.search(text) or _NOT_COMPLETED.search(text):
         return ListTasks("pending")
     if _COMPLETED_WORDS.search(text):
@@ -657,7 +666,7 @@ def understand(message: str, context: Context | None = None) -> Command:
 
 
 def _with_context(command: Command, context: Context) -> Command:
-    """ "it" and "the first one" read against the previous message: the task it was about, the list it showed."""
+    """Read "it" and "the first one" against the previous message: the task it was about, its list."""
     target = getattr(command, "target", None)
     if isinstance(target, ByMention):
         if context.mentioned is None:
@@ -667,9 +676,8 @@ def _with_context(command: Command, context: Context) -> Command:
         ids = [option.task_id for option in context.shown]
         if -len(ids) <= target.index < len(ids):
             return _retarget(command, ById(ids[target.index]))
-        return Clarify(
-            f"The list I showed has only {len(ids)} task{'s' if len(ids) != 1 else ''}. Which one do you mean?"
-        )
+        shown = f"{len(ids)} task{'s' if len(ids) != 1 else ''}"
+        return Clarify(f"The list I showed has only {shown}. Which one do you mean?")
     return command
 
 

@@ -61,10 +61,10 @@ def _regular_forms(verb: str) -> tuple[str, ...]:
     if verb.endswith("y") and verb[-2:-1] not in _VOWELS:
         return (verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing")
     third = verb + "es" if verb.endswith(("s", "sh", "ch", "x", "z")) else verb + "s"
-    # One short syllable ending consonant-vowel-consonant doubles it: drop -> dropped, dropping.
-    if len(verb) <= 4 and verb[-1] not in _VOWELS | {"w", "x", "y"} and verb[-2] in _VOWELS:
-        if verb[-3] not in _VOWELS:
-            return (third, verb + verb[-1] + "ed", verb + verb[-1] + "ing")
+    # One syllable ending consonant-vowel-consonant doubles it: drop -> dropped (but edit -> edited).
+    single_syllable = sum(letter in _VOWELS for letter in verb) == 1
+    if single_syllable and verb[-1] not in _VOWELS | {"w", "x", "y"} and verb[-2] in _VOWELS:
+        return (third, verb + verb[-1] + "ed", verb + verb[-1] + "ing")
     return (third, verb + "ed", verb + "ing")
 
 
@@ -107,7 +107,7 @@ def stem(word: str) -> str:
 
 def is_past_tense(word: str) -> bool:
     word = word.lower()
-    return word in _IRREGULAR_BASE and word not in _IRREGULAR or (len(word) > 4 and word.endswith("ed"))
+    return (word in _IRREGULAR_BASE and word not in _IRREGULAR) or (len(word) > 4 and word.endswith("ed"))
 
 
 def typo_distance(a: str, b: str, limit: int) -> int:

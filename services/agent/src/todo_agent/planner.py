@@ -82,7 +82,9 @@ _DOING = {
     "delete": "delete task {}",
 }
 _NOT_FOUND_REPLIES = {
-    "no match": "I couldn't find a task matching '{words}'. Say \"Show me all my tasks\" to see what's on your list.",
+    "no match": (
+        "I couldn't find a task matching '{words}'. Say \"Show me all my tasks\" to see what's on your list."
+    ),
     "no such position": 'Your list doesn\'t have that many tasks. Say "Show me all my tasks" to see them.',
     "empty list": 'Your task list is empty. Try "Add a task to buy groceries".',
     "nothing mentioned": "Which task do you mean? Tell me its number or part of its title.",
