@@ -350,3 +350,4 @@ def test_title_matching_prefers_exact_titles_and_reports_ties() -> None:
     assert [t["id"] for t in best_matches("meeting", tasks[1:])] == [2, 4]
     assert best_matches("the", tasks) == []
     assert best_matches("milk", tasks) == []
+    assert best_matches("car", [{"id": 5, "title": "Buy a birthday card"}]) == []

@@ -188,7 +188,8 @@ def _word_quality(query_word: str, title_words: Sequence[str], title_stems: Sequ
     query_stem = stem(query_word)
     if query_stem in title_stems:
         return 2
-    if len(query_word) >= 3 and any(word.startswith(query_word) for word in title_words):
+    # A prefix of at least four letters ("meet" ~ "meetings"); "car" must not find "card".
+    if len(query_word) >= 4 and any(word.startswith(query_word) for word in title_words):
         return 2
     limit = allowed_typos(query_word)
     if limit and any(typo_distance(query_stem, title_stem, limit) <= limit for title_stem in title_stems):

@@ -55,6 +55,7 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
   }
 
   function toggle() {
+    if (busy) return;
     setPendingCompleted(!completed);
     void run(() => api.toggleTask(task.id));
   }
@@ -90,7 +91,8 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
           type="checkbox"
           className="mt-0.5 size-5 shrink-0 cursor-pointer rounded border-slate-300 accent-indigo-600"
           checked={completed}
-          disabled={busy}
+          // Not disabled while saving: a disabled control drops the keyboard focus.
+          aria-disabled={busy}
           onChange={toggle}
         />
         <div className="min-w-0 flex-1">
