@@ -351,3 +351,14 @@ def test_title_matching_prefers_exact_titles_and_reports_ties() -> None:
     assert best_matches("the", tasks) == []
     assert best_matches("milk", tasks) == []
     assert best_matches("car", [{"id": 5, "title": "Buy a birthday card"}]) == []
+
+
+def test_long_messages_are_still_understood_as_an_add_or_an_update() -> None:
+    notes = "call the school about the trip " * 30  # 900 characters
+    assert parse_command(f"change the description of task 3 to {notes}") == UpdateTask(
+        ById(3), description=notes.strip()
+    )
+    assert parse_command(f"add a task to plan the trip with description {notes}") == AddTask(
+        "Plan the trip", notes.strip()
+    )
+    assert parse_command("mark " + "the report is " * 300 + "as done") == NotUnderstood()

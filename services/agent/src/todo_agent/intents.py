@@ -29,6 +29,7 @@ from .references import (
 TaskStatus = Literal["all", "pending", "completed"]
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 1000
+MAX_COMMAND_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,10 @@ NOT_DONE = alternation(
     ["not done", "undone", "incomplete", "not complete", "not completed", "uncompleted", "not finished",
      "unfinished", "pending", "open", "to do", "todo", "active", "not done yet"]
 )  # fmt: skip
-COPULA = r"(?:is|was|are|were|has\s+been|have\s+been|got|gets|'s|s|now|finally|already|all|just|\s)*"
+# Each word with its own following space: no two ways to match one space (that backtracks badly).
+COPULA = (
+    r"(?:'s)?\s+(?:(?:is|was|are|were|has\s+been|have\s+been|got|gets|s|now|finally|already|all|just)\s+)*"
+)
 SUBJECT = (
     r"(?:i|we|im|ive)(?:'ve|'m|'re|'d)?"
     r"(?:\s+(?:have|had|am|are|just|already|finally|now|totally|completely|all))*"
@@ -189,7 +193,7 @@ _POLITE_PREFIX = _rx(
     r"|(?:can|could|would|will)\s+(?:you|u|ya)(?:\s+please)?(?:\s+just)?\s+"
     r"|would\s+you\s+mind\s+|(?:please\s+)?go\s+ahead\s+and\s+|let's\s+|lets\s+|help\s+me\s+"
     r"|i\s+(?:want|would\s+like|'d\s+like|wanna)\s+(?:you\s+)?to\s+(?=(?:see|view|check|know|delete|mark|rename"
-    r"|add|create|list|show|erase|get\s+rid|complete|finish|change|update|edit|remove|clear|undo)\b)"
+    r"|add|create|list|show|erase|get\s+rid|change|update|edit|remove|clear|undo)\b)"
     r"|i\s+(?:need|have)\s+to\s+(?=(?:see|view|know|delete|mark|rename|add|create|list|erase|update|edit)\b))+"
 )
 _POLITE_SUFFIX = _rx(
@@ -291,7 +295,7 @@ _BULK: tuple[tuple[BulkAction, re.Pattern[str]], ...] = (
     ("complete", _rx(rf"^(?:mark|set|flag|tick|check)\s+{BULK_TARGET}(?:\s+(?:as|to))?\s+{DONE}$")),
     ("complete", _rx(rf"^(?:{COMPLETE_VERBS})\s+{BULK_TARGET}$")),
     ("complete", _rx(rf"^{SUBJECT}\s+(?:{COMPLETE_VERBS})(?:\s+with)?\s+{BULK_TARGET}$")),
-    ("complete", _rx(rf"^{BULK_TARGET}\s+{COPULA}\s*{DONE}$")),
+    ("complete", _rx(rf"^{BULK_TARGET}{COPULA}{DONE}$")),
 )  # fmt: skip
 _FIELD = r"(?:title|name|description|details|notes?|text|wording)"
 _UPDATE = (
@@ -326,7 +330,7 @@ _COMPLETE = (
     _rx(rf"^(?:{COMPLETE_VERBS})(?:\s+with)?\s+(?P<ref>.+?){LIST_SUFFIX}$"),
     _rx(rf"^{SUBJECT}\s+(?!\w+ing\b)(?:{COMPLETE_VERBS}|{DONE})(?:\s+with)?\s+(?P<ref>.+)$"),
     _rx(rf"^(?:{DONE})\s*(?::|-|–|with)\s*(?P<ref>.+)$"),  # noqa: RUF001 - the dash phones type
-    _rx(rf"^(?P<ref>.+?)\s+{COPULA}\s*{DONE}(?:\s+(?:now|already|finally|today|yesterday))?$"),
+    _rx(rf"^(?P<ref>.+?){COPULA}{DONE}(?:\s+(?:now|already|finally|today|yesterday))?$"),
 )  # fmt: skip
 _DELETE = (
     _rx(rf"^(?:{DELETE_VERBS})(?:\s+(?P<ref>.+?))?{LIST_SUFFIX}$"),
@@ -659,7 +663,10 @@ def understand(message: str, context: Context | None = None) -> Command:
             return listing
         if _QUESTION.match(text):
             return NotUnderstood()
-    for parse in _PARSERS:
+    # Only an add or an update carries long text (a title, a description). The other frames are not
+    # tried on it: their regular expressions take time quadratic in the length on some inputs.
+    parsers = _PARSERS if len(text) <= MAX_COMMAND_CHARS else (_parse_update, _parse_add_request)
+    for parse in parsers:
         if (command := parse(text)) is not None:
             return _with_context(command, context)
     return NotUnderstood()

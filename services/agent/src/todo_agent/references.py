@@ -15,6 +15,7 @@ from typing import Any, Literal
 from .language import allowed_typos, stem, typo_distance, words
 
 Task = Mapping[str, Any]
+MAX_REFERENCE_CHARS = 250
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,10 @@ _BY_MENTION = re.compile(
     re.IGNORECASE,
 )
 _NOISE = re.compile(
-    r"^(?:the|my|a|an|that|this|our)\s+"
-    r"|\s+(?:task|todo|to-do|item|one|thing|entry|from\s+(?:my|the)\s+(?:list|tasks)"
+    r"^(?:(?:the|my|a|an|that|this|our)\s+)+"
+    r"|(?:\s+(?:task|todo|to-do|item|one|thing|entry|from\s+(?:my|the)\s+(?:list|tasks)"
     r"|(?:on|in)\s+(?:my|the)\s+list|yesterday|today|earlier|already|just\s+now|finally"
-    r"|this\s+(?:morning|afternoon|evening)|last\s+night)$",
+    r"|this\s+(?:morning|afternoon|evening)|last\s+night))+$",
     re.IGNORECASE,
 )
 _QUOTES = "\"'“”‘’`"  # noqa: RUF001 - typographic quotes are what phones type
@@ -151,6 +152,8 @@ def strip_quotes(text: str) -> str:
 def parse_reference(text: str) -> TaskRef | None:
     """The task the words name; None when they name none ("a task", nothing)."""
     text = " ".join(text.split())
+    if len(text) > MAX_REFERENCE_CHARS:  # longer than any title: words, without the cleaning below
+        return ByWords(text)
     if match := _BY_ID.match(text):
         number = match["hash"] or match["number"]
         return ById(int(_NUMBER_WORDS.get(number.lower(), number)))
@@ -192,7 +195,11 @@ def _word_quality(query_word: str, title_words: Sequence[str], title_stems: Sequ
     if len(query_word) >= 4 and any(word.startswith(query_word) for word in title_words):
         return 2
     limit = allowed_typos(query_word)
-    if limit and any(typo_distance(query_stem, title_stem, limit) <= limit for title_stem in title_stems):
+    # Typos rarely hit the first letter; checking it first keeps a lookup in 50 titles cheap.
+    if limit and any(
+        title_stem[:1] == query_stem[:1] and typo_distance(query_stem, title_stem, limit) <= limit
+        for title_stem in title_stems
+    ):
         return 1
     return 0
 
