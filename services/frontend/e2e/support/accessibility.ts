@@ -1,8 +1,10 @@
 import axe from "axe-core";
 import type { Locator, Page } from "playwright-core";
 
-/** The WCAG 2 A/AA rules (2.0 and 2.1) of axe-core. */
-const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+/** The WCAG 2 A/AA rules (2.0 and 2.1) of axe-core, and its best practices. */
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+/** Rules that fail at any impact: a level-one heading and roles allowed on their element rank "moderate"/"minor". */
+const ALWAYS_REPORTED = new Set(["page-has-heading-one", "aria-allowed-role", "listitem", "list", "color-contrast"]);
 
 export interface Violation {
   rule: string;
@@ -11,16 +13,19 @@ export interface Violation {
   nodes: string[];
 }
 
-/** Runs axe-core in the page and returns the serious and critical violations, with the offending nodes. */
+/** Runs axe-core in the page; returns the serious and critical violations (and any of ALWAYS_REPORTED). */
 export async function seriousViolations(page: Page): Promise<Violation[]> {
   // Evaluated through the DevTools protocol, so the page's own script policy does not apply.
   if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axe.source);
   const results = await page.evaluate(
     (tags) => (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: "tag", values: tags } }),
-    WCAG_TAGS,
+    TAGS,
   );
   return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .filter(
+      (violation) =>
+        violation.impact === "serious" || violation.impact === "critical" || ALWAYS_REPORTED.has(violation.id),
+    )
     .map((violation) => ({
       rule: violation.id,
       impact: violation.impact ?? null,
