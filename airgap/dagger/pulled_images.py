@@ -30,7 +30,8 @@ KINDS = {
 
 def load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, MODULE / f"{name}.py")
-    assert spec and spec.loader
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {MODULE / name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -47,7 +47,8 @@ def main(directory: Path, tag: str, docker_tag: str) -> int:
         reference = contract(inspect(image_ref(service, docker_tag))["Config"])
         same = built == reference
         failed += not same
-        print(f"{name}: {'same contract as' if same else 'DIFFERS from'} {image_ref(service, docker_tag)} {built}")
+        verdict = "same contract as" if same else "DIFFERS from"
+        print(f"{name}: {verdict} {image_ref(service, docker_tag)} {built}")
         if not same:
             print(f"  docker-built: {reference}")
     return 1 if failed else 0
