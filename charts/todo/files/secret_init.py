@@ -14,6 +14,7 @@ import os
 import secrets
 import ssl
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -73,9 +74,22 @@ class Api:
             return error.code, error.read().decode(errors="replace")[:500]
 
 
+def first_read(api: Api, name: str, timeout_seconds: float = 30.0) -> tuple[int, Any]:
+    """Read the Secret, retrying only while the API server cannot be reached at all: a NetworkPolicy
+    enforcer (kube-router) lets a new pod's traffic through a second or two after the pod starts."""
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            return api.call("GET", f"/{name}")
+        except OSError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(1)
+
+
 def ensure(api: Api, name: str, labels: dict[str, str], fresh: dict[str, str]) -> str:
     """Create the Secret if it does not exist; otherwise only check that it has every key."""
-    status, body = api.call("GET", f"/{name}")
+    status, body = first_read(api, name)
     if status == 404:
         status, body = api.call("POST", "", secret_object(name, labels, fresh))
         if status == 201:

@@ -165,8 +165,9 @@ limits:
 {{/* Fail when a request exceeds its limit. Usage: include "todo.checkResources" (dict "path" "backend.resources" "resources" $r) */}}
 {{- define "todo.checkResources" -}}
 {{- $path := .path }}
-{{- range $name, $request := .resources.requests }}
-{{- $limit := get $.resources.limits $name }}
+{{- $rendered := include "todo.resources" .resources | fromYaml }}
+{{- range $name, $request := $rendered.requests }}
+{{- $limit := get $rendered.limits $name }}
 {{- if and $limit (gt (float64 (include "todo.quantity" $request)) (float64 (include "todo.quantity" $limit))) }}
 {{- fail (printf "%s.requests.%s (%v) exceeds %s.limits.%s (%v): Kubernetes rejects a request above its limit" $path $name $request $path $name $limit) }}
 {{- end }}

@@ -153,6 +153,41 @@ def test_the_secret_init_hook_draws_complete_strong_values_once_per_secret() -> 
     assert base64.b64decode(encoded["data"]["JWT_SECRET"]).decode() == values["JWT_SECRET"]
 
 
+class FakeApi:
+    """The API server's answers for one Secret: the chart tests have no cluster (k8s-tests use a real one)."""
+
+    def __init__(self, *answers: tuple[int, Any]) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[str, str]] = []
+
+    def call(self, method: str, path: str, body: Obj | None = None) -> tuple[int, Any]:
+        self.calls.append((method, path))
+        return self.answers.pop(0)
+
+
+def test_the_secret_init_hook_never_overwrites_a_secret() -> None:
+    secret_init = load_secret_init()
+    fresh = secret_init.generate("h", "u", "d")
+    complete = {"data": dict.fromkeys(secret_init.KEYS, "eA==")}
+    api = FakeApi((200, complete))
+    assert secret_init.ensure(api, "s", {}, fresh) == "Secret s exists: left unchanged"
+    assert api.calls == [("GET", "/s")]
+    api = FakeApi((404, "not found"), (201, {}))
+    assert secret_init.ensure(api, "s", {}, fresh) == "created Secret s"
+    assert api.calls == [("GET", "/s"), ("POST", "")]
+    # Created meanwhile by a concurrent run: read again, do not overwrite.
+    api = FakeApi((404, "not found"), (409, "exists"), (200, complete))
+    assert secret_init.ensure(api, "s", {}, fresh) == "Secret s exists: left unchanged"
+    with pytest.raises(
+        secret_init.InitError, match=r"Secret s exists but lacks POSTGRES_PASSWORD, DATABASE_URL"
+    ):
+        secret_init.ensure(
+            FakeApi((200, {"data": {"JWT_SECRET": "eA==", "INTERNAL_TOKEN": "eA=="}})), "s", {}, fresh
+        )
+    with pytest.raises(secret_init.InitError, match=r"reading Secret s: HTTP 403"):
+        secret_init.ensure(FakeApi((403, "forbidden")), "s", {}, fresh)
+
+
 def test_the_secret_init_hook_runs_first_with_least_privilege() -> None:
     rendered = render()
     job = rendered.component("Job", "secret-init")

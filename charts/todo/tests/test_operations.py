@@ -76,6 +76,14 @@ def test_production_autoscaling_follows_cpu_only_and_scales_in_gently() -> None:
             r"postgresql.resources.requests.cpu \(1500m\) exceeds",
         ),
         (
+            {
+                "backend": {
+                    "resources": {"requests": {"cpu": "50m", "memory": "128Mi", "ephemeral-storage": "2Gi"}}
+                }
+            },
+            r"requests.ephemeral-storage \(2Gi\) exceeds backend.resources.limits.ephemeral-storage \(1Gi\)",
+        ),
+        (
             {"frontend": {"autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 3}}},
             r"frontend.autoscaling.minReplicas \(5\) exceeds frontend.autoscaling.maxReplicas \(3\)",
         ),
