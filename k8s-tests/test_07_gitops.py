@@ -78,10 +78,13 @@ def all_ready(kubectl: Kubectl) -> bool:
     workloads = kubectl.json("get", "deployments,statefulsets")["items"]
     pods = kubectl.json("get", "pods", "-l", "app.kubernetes.io/instance=gitops")["items"]
     serving = [p for p in pods if p["metadata"].get("ownerReferences", [{}])[0].get("kind") != "Job"]
+    jobs = kubectl.json("get", "jobs")["items"]  # the secret-init and migration hooks, applied as plain Jobs
     return (
         bool(workloads)
         and all(is_ready(p) for p in serving)
         and all(w["status"].get("readyReplicas", 0) == w["spec"]["replicas"] for w in workloads)
+        and len(jobs) == 2
+        and all(j["status"].get("succeeded", 0) >= 1 for j in jobs)
     )
 
 
