@@ -205,8 +205,6 @@ def test_losing_a_node_under_load(node_loss: tuple[NodeLoss, Written], nodes: No
     assert loss.full_capacity <= FULL_CAPACITY_LIMIT_SECONDS
     assert reads_sent > 0
     assert writes_sent > 0
-    # Failures come only from the pods on the lost node, until the control plane takes them out of service.
-    assert all(moment <= loss.full_capacity for moment in last.values()), (last, report)
 
 
 def test_nothing_written_is_lost(release: Release, node_loss: tuple[NodeLoss, Written]) -> None:

@@ -3,6 +3,7 @@ compared with the requests and limits the release gives it."""
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import threading
@@ -75,7 +76,7 @@ class Sampler:
     def sample(self) -> None:
         path = f"/apis/metrics.k8s.io/v1beta1/namespaces/{self.namespace}/pods"
         try:
-            pods = self.kubectl.json("get", "--raw", path, timeout=15)["items"]
+            pods = json.loads(self.kubectl("get", "--raw", path, timeout=15))["items"]
         except (CommandError, ValueError, KeyError):
             return  # metrics not there yet, or a pod was just replaced: the next reading counts
         for pod in pods:
