@@ -40,7 +40,7 @@ def test_peak_use_under_load_stays_within_80_percent_of_the_limits(
         report = load.stop()
     finally:
         load.delete()
-    rows = headroom(kubectl, release.namespace, release.selector())
+    rows = headroom(release.kubectl, release.namespace, release.selector())
     for row in rows:
         print(f"[k8s-tests] headroom {row.line()}")
     print(f"[k8s-tests] headroom load: {report.sent} requests at {report.rate:.1f}/s, {report.failed} failed")
