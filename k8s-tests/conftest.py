@@ -8,8 +8,11 @@ Settings (environment):
   TODO_K8S_NEXT_IMAGE_TAG  a second tag of the same images, for the rolling-upgrade test (skipped without it)
   TODO_K8S_KUBECTL, TODO_K8S_HELM   the binaries (default: from PATH)
   TODO_K8S_KEEP=1          keep the test namespace afterwards (for debugging)
-  TODO_K8S_REQUIRED=1      fail, instead of skipping, when the cluster, helm, the second tag or the
-                           metrics API is missing (CI and `dagger call deploy` set it)
+  TODO_K8S_NODE_NETWORK    a command `CMD NODE down|up` that cuts a node off the network and restores it, for
+                           the node-failure tests (k8s-tests/cluster/up prints it; unset: they are skipped)
+  TODO_K8S_REQUIRED=1      fail, instead of skipping, when the cluster, helm, the second tag, the metrics
+                           API or (with TODO_K8S_NODE_NETWORK) a second node is missing (CI and
+                           `dagger call deploy` set it)
 """
 
 from __future__ import annotations

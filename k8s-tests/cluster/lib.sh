@@ -30,11 +30,17 @@ CONTAINERD_SOCK="$RUN_DIR/containerd/containerd.sock"
 APISERVER_SOCK="$RUN_DIR/apiserver.sock"
 KUBECONFIG_FILE="$STATE_DIR/kubeconfig"
 
+# Node 1 runs the control plane and the add-ons (CoreDNS, metrics-server, the volume pool).
 NODE_NAME="todo-node"
 NODE_IP="10.250.0.1"
 NODE_CIDR="10.250.0.1/24"
 CLUSTER_CIDR="10.244.0.0/16"
 POD_CIDR="10.244.0.0/24"
+# Node 2 (`up --nodes 2`): a worker in its own network namespace, linked to node 1's by a veth pair.
+NODE2_NAME="todo-node-2"
+NODE2_NETNS="$NETNS-2"
+NODE2_IP="10.250.0.2"
+NODE2_POD_CIDR="10.244.1.0/24"
 SERVICE_CIDR="10.96.0.0/16"
 KUBERNETES_SERVICE_IP="10.96.0.1"
 DNS_SERVICE_IP="10.96.0.10"
@@ -58,14 +64,35 @@ need_root() { [ "$(id -u)" -eq 0 ] || die "run as root (it starts containerd, th
 
 in_netns() { nsenter --net="/run/netns/$NETNS" -- "$@"; }
 
-# start NAME CMD...: run CMD detached inside the cluster network namespace (host mount namespace, so the kubelet's
-# mounts are visible to containerd), log to $LOG_DIR/NAME.log, remember its pid.
-start() {
-	local name="$1"
-	shift
+# start_in NETNS NAME CMD...: run CMD detached inside network namespace NETNS (host mount namespace, so the
+# kubelet's mounts are visible to containerd), log to $LOG_DIR/NAME.log, remember its pid.
+start_in() {
+	local netns="$1" name="$2"
+	shift 2
 	mkdir -p "$LOG_DIR" "$PID_DIR"
-	setsid nsenter --net="/run/netns/$NETNS" -- "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+	setsid nsenter --net="/run/netns/$netns" -- "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
 	echo $! >"$PID_DIR/$name.pid"
+}
+
+# start NAME CMD...: the same in node 1's namespace (the control plane's).
+start() { start_in "$NETNS" "$@"; }
+
+# How many nodes `up` started (recorded for load-images and down).
+node_count() { cat "$STATE_DIR/nodes" 2>/dev/null || echo 1; }
+
+# use_node N: point the N_* variables at node N's name, address, namespace, directories and containerd.
+# Node 1 keeps the single-node layout; node 2's files live in node-2/ subdirectories, its pids and logs carry
+# the prefix node-2-, and its pods' cgroups sit below /todo-node-2 (each kubelet owns its own kubepods tree).
+use_node() {
+	case "$1" in
+	1) N_NAME="$NODE_NAME" N_IP="$NODE_IP" N_POD_CIDR="$POD_CIDR" N_NETNS="$NETNS" N_STATE="$STATE_DIR" \
+		N_RUN="$RUN_DIR" N_PREFIX="" N_CGROUP_ROOT=/ N_KUBELET_USER=kubelet ;;
+	2) N_NAME="$NODE2_NAME" N_IP="$NODE2_IP" N_POD_CIDR="$NODE2_POD_CIDR" N_NETNS="$NODE2_NETNS" \
+		N_STATE="$STATE_DIR/node-2" N_RUN="$RUN_DIR/node-2" N_PREFIX="node-2-" N_CGROUP_ROOT="/$NODE2_NAME" \
+		N_KUBELET_USER=kubelet-2 ;;
+	*) die "no node $1 (this cluster has nodes 1 and 2)" ;;
+	esac
+	N_CONTAINERD_SOCK="$N_RUN/containerd/containerd.sock"
 }
 
 # wait_for DESCRIPTION SECONDS CMD...: poll CMD until it succeeds.
@@ -81,3 +108,16 @@ wait_for() {
 
 kctl() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
+ctr_node() { # N ARGS...: ctr against node N's containerd
+	use_node "$1"
+	shift
+	ctr --address "$N_CONTAINERD_SOCK" --namespace k8s.io "$@"
+}
+
+# connect_node2: link node 2's namespace to node 1's (again, after `node-network ... down`): the veth up, and
+# node 1's routes to node 2's address and pods (node 2 routes everything else via node 1).
+connect_node2() {
+	in_netns ip link set node2 up
+	in_netns ip route replace "$NODE2_IP/32" dev node2 src "$NODE_IP"
+	in_netns ip route replace "$NODE2_POD_CIDR" via "$NODE2_IP" dev node2
+}

@@ -59,6 +59,7 @@ make_pki() { # HOST_PORT: the loopback port on the host that reaches the API ser
 	_cert controller-manager ca "/CN=system:kube-controller-manager" clientAuth
 	_cert scheduler ca "/CN=system:kube-scheduler" clientAuth
 	_cert kubelet ca "/CN=system:node:$NODE_NAME/O=system:nodes" clientAuth
+	_cert kubelet-2 ca "/CN=system:node:$NODE2_NAME/O=system:nodes" clientAuth
 	_cert kube-proxy ca "/CN=system:kube-proxy" clientAuth
 	_cert kube-router ca "/CN=todo-k8s:kube-router" clientAuth
 	_cert pv-recycler ca "/CN=todo-k8s:pv-recycler" clientAuth
@@ -67,7 +68,7 @@ make_pki() { # HOST_PORT: the loopback port on the host that reaches the API ser
 	chmod 600 "$PKI_DIR"/*.key
 
 	local component
-	for component in admin controller-manager scheduler kubelet kube-proxy kube-router pv-recycler; do
+	for component in admin controller-manager scheduler kubelet kubelet-2 kube-proxy kube-router pv-recycler; do
 		_kubeconfig "$STATE_DIR/$component.kubeconfig" "$internal" "$component"
 	done
 	# The one the user and the tests get: the API server through the loopback bridge on the host.

@@ -13,8 +13,11 @@ from typing import Any
 from todo_k8s.api import User
 from todo_k8s.commands import CommandError
 from todo_k8s.release import Release
+from todo_k8s.usage import Sampler
 
 LOADGEN = Path(__file__).with_name("loadgen.py")
+# Title prefix of the tasks the load's writes create ("<prefix> <n>").
+WRITE_TITLE = "load write"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class TargetReport:
     ok: int
     failed: int
     errors: list[str]
+    # Seconds after the load started at which the last failed request was sent.
+    last_failure: float | None = None
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,19 @@ class LoadReport:
     def rate(self) -> float:
         return self.sent / self.seconds if self.seconds else 0.0
 
+    def of(self, *names: str) -> tuple[int, int]:
+        """(sent, failed) of the targets NAMES together."""
+        chosen = [self.targets[name] for name in names]
+        return sum(t.sent for t in chosen), sum(t.failed for t in chosen)
+
 
 class Load:
     """A load-generator pod that carries the chart's `tests` labels, the ones its NetworkPolicies let reach
-    the frontend and the backend; it sends to their Services, as the app's clients do."""
+    the frontend and the backend; it sends to their Services, as the app's clients do.
+
+    Reads (GET of the user's tasks) go to each of COMPONENTS at RATE_PER_TARGET; with WRITES_EVERY=N, every
+    Nth tick also creates a task ("write"), and with CHATS_EVERY=N sends a chat turn to the builtin model
+    ("chat", which reaches the agent and the MCP server). NODE pins the pod to one node."""
 
     def __init__(
         self,
@@ -53,22 +67,50 @@ class Load:
         user: User,
         rate_per_target: float = 12,
         components: tuple[str, ...] = ("frontend", "backend"),
+        *,
+        writes_every: int = 0,
+        chats_every: int = 0,
+        node: str | None = None,
     ) -> None:
         self.release = release
         self.name = f"load-{secrets.token_hex(3)}"
-        targets = [
+        self.node = node
+        # Every load phase of the suite records the containers' use (the headroom test reads it).
+        self.sampler = Sampler(release.kubectl, release.namespace)
+        backend_tasks = f"{release.service_url('backend')}/api/{user.id}/tasks"
+        bearer = {"Authorization": "Bearer {token}", "Content-Type": "application/json"}
+        targets: list[dict[str, Any]] = [
             {
                 "name": "frontend",
                 "url": f"{release.service_url('frontend')}/api/tasks",
                 "headers": {"Cookie": "todo_session={token}"},
             },
-            {
-                "name": "backend",
-                "url": f"{release.service_url('backend')}/api/{user.id}/tasks",
-                "headers": {"Authorization": "Bearer {token}"},
-            },
+            {"name": "backend", "url": backend_tasks, "headers": {"Authorization": "Bearer {token}"}},
         ]
         targets = [target for target in targets if target["name"] in components]
+        if writes_every:
+            body = json.dumps({"title": f"{WRITE_TITLE} {{n}}"})
+            targets.append(
+                {
+                    "name": "write",
+                    "url": backend_tasks,
+                    "method": "POST",
+                    "body": body,
+                    "headers": bearer,
+                    "every": writes_every,
+                }
+            )
+        if chats_every:
+            targets.append(
+                {
+                    "name": "chat",
+                    "url": f"{release.service_url('backend')}/api/{user.id}/chat",
+                    "method": "POST",
+                    "body": json.dumps({"message": "Add a task to water plant {n}"}),
+                    "headers": bearer,
+                    "every": chats_every,
+                }
+            )
         self.objects = self._objects(user.token, targets, rate_per_target)
 
     def _objects(self, token: str, targets: list[dict[str, Any]], rate: float) -> list[dict[str, Any]]:
@@ -100,6 +142,7 @@ class Load:
                 "kind": "Pod",
                 "metadata": meta,
                 "spec": {
+                    **({"nodeSelector": {"kubernetes.io/hostname": self.node}} if self.node else {}),
                     "restartPolicy": "Never",
                     "automountServiceAccountToken": False,
                     "securityContext": {
@@ -149,8 +192,10 @@ class Load:
         while '"started"' not in kubectl("logs", self.name):
             assert time.monotonic() < deadline, "the load generator did not start"
             time.sleep(0.5)
+        self.sampler.start()
 
     def stop(self) -> LoadReport:
+        self.sampler.stop()
         kubectl = self.release.kubectl
         kubectl("exec", self.name, "--", "python", "-c", "open('/tmp/stop', 'w').close()")
         kubectl(
@@ -170,5 +215,6 @@ class Load:
         )
 
     def delete(self) -> None:
+        self.sampler.stop()
         for kind in ("pod", "configmap", "secret"):
             self.release.kubectl("delete", kind, self.name, "--ignore-not-found", "--wait=false")

@@ -1,9 +1,11 @@
 """In-cluster load generator (stdlib only: it runs with the Python of the project's backend image).
 
-Sends GET requests at a fixed rate to each target of $LOAD_TARGETS until the file $STOP_FILE appears or
-$MAX_SECONDS pass, then prints one JSON line: per target the requests sent, succeeded (2xx), failed, and the
-first failures. Requests are paced by the clock, not by the previous answer: a slow pod cannot lower the rate.
-Target headers may contain "{token}", filled from $LOAD_TOKEN (mounted from a Secret).
+Sends requests at a fixed rate to each target of $LOAD_TARGETS until the file $STOP_FILE appears or
+$MAX_SECONDS pass, then prints one JSON line: per target the requests sent, succeeded (2xx), failed, the
+first failures and the time of the last one. Requests are paced by the clock, not by the previous answer:
+a slow pod cannot lower the rate. A target is a GET unless it names a "method" and a "body" (where "{n}"
+becomes the request's number); with "every": N it is sent on every Nth tick only. Target headers may contain
+"{token}", filled from $LOAD_TOKEN (mounted from a Secret).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 
-def request_once(url: str, headers: dict[str, str], timeout: float) -> str | None:
+def request_once(
+    url: str, headers: dict[str, str], timeout: float, method: str = "GET", body: bytes | None = None
+) -> str | None:
     """None when the answer is 2xx, else a short description of the failure."""
     try:
         # The URLs are the test's own http:// Service addresses.
         with urllib.request.urlopen(  # noqa: S310
-            urllib.request.Request(url, headers=headers),  # noqa: S310
+            urllib.request.Request(url, data=body, headers=headers, method=method),  # noqa: S310
             timeout=timeout,
         ) as response:
             response.read()
@@ -41,22 +45,36 @@ class Target:
         self.headers = {
             key: value.replace("{token}", token) for key, value in spec.get("headers", {}).items()
         }
+        self.method: str = spec.get("method", "GET")
+        self.body: str | None = spec.get("body")
+        self.every: int = int(spec.get("every", 1))
         self.lock = threading.Lock()
         self.sent = self.ok = self.failed = 0
         self.errors: list[str] = []
+        self.last_failure: float | None = None
 
-    def hit(self, timeout: float, started: float) -> None:
-        failure = request_once(self.url, self.headers, timeout)
+    def hit(self, number: int, timeout: float, started: float) -> None:
+        # When the request left (one to an unreachable pod fails only at its timeout).
+        sent_at = time.monotonic() - started
+        body = None if self.body is None else self.body.replace("{n}", str(number)).encode()
+        failure = request_once(self.url, self.headers, timeout, self.method, body)
         with self.lock:
             if failure is None:
                 self.ok += 1
             else:
                 self.failed += 1
+                self.last_failure = round(max(self.last_failure or 0.0, sent_at), 1)
                 if len(self.errors) < 20:
                     self.errors.append(f"t+{time.monotonic() - started:.1f}s {failure}")
 
     def summary(self) -> dict[str, Any]:
-        return {"sent": self.sent, "ok": self.ok, "failed": self.failed, "errors": self.errors}
+        return {
+            "sent": self.sent,
+            "ok": self.ok,
+            "failed": self.failed,
+            "errors": self.errors,
+            "last_failure": self.last_failure,
+        }
 
 
 def main() -> None:
@@ -75,8 +93,9 @@ def main() -> None:
         tick = 0
         while not os.path.exists(stop_file) and time.monotonic() - started < max_seconds:
             for target in targets:
-                target.sent += 1
-                pool.submit(target.hit, timeout, started)
+                if tick % target.every == 0:
+                    target.sent += 1
+                    pool.submit(target.hit, tick, timeout, started)
             tick += 1
             time.sleep(max(0.0, started + tick / rate - time.monotonic()))
     seconds = time.monotonic() - started

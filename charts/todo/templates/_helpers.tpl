@@ -218,6 +218,42 @@ sleep action is not GA yet. */}}
 {{- end }}
 {{- end }}
 
+{{/* Scheduling ---------------------------------------------------------------------------------------- */}}
+
+{{/* A component's tolerations: its own, plus NoExecute tolerations of a lost node (not-ready, unreachable) for
+nodeFailureTolerationSeconds, so a replacement starts elsewhere long before Kubernetes' default 300 s.
+Usage: include "todo.tolerations" $componentValues | fromYamlArray */}}
+{{- define "todo.tolerations" -}}
+{{- $tolerations := .tolerations | default list }}
+{{- if not (kindIs "invalid" .nodeFailureTolerationSeconds) }}
+{{- $own := list }}
+{{- range $tolerations }}{{ $own = append $own (.key | default "") }}{{ end }}
+{{- range $key := list "node.kubernetes.io/not-ready" "node.kubernetes.io/unreachable" }}
+{{- if not (has $key $own) }}
+{{- $tolerations = append $tolerations (dict "key" $key "operator" "Exists" "effect" "NoExecute" "tolerationSeconds" (int $.nodeFailureTolerationSeconds)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toYaml $tolerations }}
+{{- end }}
+
+{{/* A component's spread constraints (entries without labelSelector get the component's selector); by default,
+with more than one pod, a preference for different nodes (new ReplicaSets spread on their own during rollouts).
+Usage: include "todo.topologySpreadConstraints" (dict "values" $v "selector" $selectorLabels) | fromYamlArray */}}
+{{- define "todo.topologySpreadConstraints" -}}
+{{- $v := .values }}
+{{- $constraints := $v.topologySpreadConstraints }}
+{{- $pods := ternary $v.autoscaling.maxReplicas $v.replicas $v.autoscaling.enabled }}
+{{- if and (not $constraints) $v.spreadAcrossNodes (gt (int $pods) 1) }}
+{{- $constraints = list (dict "maxSkew" 1 "topologyKey" "kubernetes.io/hostname" "whenUnsatisfiable" "ScheduleAnyway" "matchLabelKeys" (list "pod-template-hash")) }}
+{{- end }}
+{{- $result := list }}
+{{- range $constraints }}
+{{- $result = append $result (merge (deepCopy .) (dict "labelSelector" (dict "matchLabels" $.selector))) }}
+{{- end }}
+{{- toYaml $result }}
+{{- end }}
+
 {{/* Secrets ------------------------------------------------------------------------------------------- */}}
 
 {{- define "todo.secretName" -}}
