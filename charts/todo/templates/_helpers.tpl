@@ -123,10 +123,11 @@ agent:
 {{- end }}
 
 {{/* Pod-level settings every pod of the chart shares. Usage:
-include "todo.podDefaults" (dict "ctx" $ "serviceAccount" "name" "override" $v.podSecurityContext) */}}
+include "todo.podDefaults" (dict "ctx" $ "serviceAccount" "name" "override" $v.podSecurityContext)
+("apiToken" true: the pod gets its service account's token, for the one pod that talks to the API server) */}}
 {{- define "todo.podDefaults" -}}
 serviceAccountName: {{ .serviceAccount }}
-automountServiceAccountToken: false
+automountServiceAccountToken: {{ .apiToken | default false }}
 enableServiceLinks: false
 {{- with .ctx.Values.global.imagePullSecrets }}
 imagePullSecrets:

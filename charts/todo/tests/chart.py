@@ -111,16 +111,22 @@ class Rendered:
         return {cm["metadata"]["name"]: cm.get("data", {}) for cm in self.of_kind("ConfigMap")}
 
 
+def rendered_manifests(
+    values: Mapping[str, Any] | None = None, *, release: str = RELEASE, namespace: str = NAMESPACE
+) -> dict[str, str]:
+    """The manifests as text, by template, like `helm template` (hooks and test pods included; NOTES.txt left
+    out; `lookup` finds nothing offline)."""
+    manifests = _chart().render(dict(values or {}), name=release, namespace=namespace, is_install=True)
+    return {source: text for source, text in sorted(manifests.items()) if not source.endswith("NOTES.txt")}
+
+
 def render(
     values: Mapping[str, Any] | None = None, *, release: str = RELEASE, namespace: str = NAMESPACE
 ) -> Rendered:
-    """Render like `helm template` (hooks and test pods included; `lookup` finds nothing offline)."""
-    manifests = _chart().render(dict(values or {}), name=release, namespace=namespace, is_install=True)
+    """Render like `helm template`, parsed."""
     objects: list[Obj] = []
-    for source in sorted(manifests):
-        if source.endswith("NOTES.txt"):
-            continue
-        for document in yaml.safe_load_all(manifests[source]):
+    for text in rendered_manifests(values, release=release, namespace=namespace).values():
+        for document in yaml.safe_load_all(text):
             if document:
                 objects.append(document)
     return Rendered(objects)

@@ -46,7 +46,12 @@ def rendered() -> Rendered:
 def context(
     rendered: Rendered, scratch: Path, secrets: dict[str, str], runtime_env: dict[str, str] | None = None
 ) -> PodContext:
-    secret_name = rendered.component("Secret", "secrets")["metadata"]["name"]
+    # The Secret itself is created in the cluster by the secret-init hook; the pods name it.
+    backend = rendered.component("Deployment", "backend")["spec"]["template"]["spec"]["containers"][0]
+    refs = [
+        e["valueFrom"]["secretKeyRef"] for e in backend["env"] if "secretKeyRef" in e.get("valueFrom", {})
+    ]
+    secret_name = refs[0]["name"]
     return PodContext(rendered.config_maps_data(), {secret_name: secrets}, scratch, runtime_env or {})
 
 
