@@ -1,6 +1,6 @@
 """Agent service figures: time from process start to ready, chat-turn latency of `POST /v1/respond` with
-the builtin model (the real Agents SDK runner and real MCP tool calls), throughput with concurrent
-callers, and memory.
+the builtin model (the real Agents SDK runner and real MCP tool calls; a title matched in other word forms;
+the longest message), throughput with concurrent callers, and memory.
 
     uv run python -m benchmarks.agent [--turns N] [--concurrency C]
 
@@ -49,6 +49,16 @@ def measure(agent_url: str, turns: int, concurrency: int) -> None:
             "delete by name (list + delete)",
             [turn(client, other, f"Delete the item number {i} task") for i in range(turns)],
         )
+        third = str(uuid.uuid4())
+        for i in range(turns):
+            turn(client, third, f"Add a task to call contact {i} tomorrow")
+        report(
+            f"complete by word forms, {turns} tasks",
+            [turn(client, third, f"I called contact {i}") for i in range(turns)],
+        )
+        # Understanding time must not grow badly with the length: the longest message, built to backtrack.
+        longest = ("mark " + "the report is " * 400)[:3990] + " as done"
+        report("a 4000-character message", [turn(client, third, longest) for _ in range(turns)])
 
         def worker(index: int) -> list[float]:
             user_id = str(uuid.uuid4())

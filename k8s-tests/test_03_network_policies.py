@@ -81,3 +81,29 @@ def test_each_component_reaches_exactly_its_allowed_peers(
     peers = {name: address for name, address in targets.items() if name != component}
     result = reachable_from_pod(release, pod_of(release, component), runtime, list(peers.values()))
     assert result == {address: name in allowed for name, address in peers.items()}
+
+
+def test_metrics_open_to_the_configured_scraper_only(release: Release, targets: dict[str, str]) -> None:
+    """metrics.enabled opens each component's port to Prometheus's namespace and pods, and nobody else."""
+    monitoring = f"{release.namespace}-mon"
+    scrape = [
+        f"{targets[c].replace(':', f'.{release.namespace}.svc:')}"
+        for c in ("frontend", "backend", "mcp-server", "agent")
+    ]
+    release.kubectl("create", "namespace", monitoring)
+    try:
+        release.upgrade(
+            "--set",
+            "metrics.enabled=true",
+            "--set-string",
+            f"metrics.scraper.namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name={monitoring}",
+        )
+        prometheus = {"app.kubernetes.io/name": "prometheus"}
+        assert reachable_from_new_pod(release, prometheus, scrape, namespace=monitoring) == dict.fromkeys(
+            scrape, True
+        )
+        other = reachable_from_new_pod(release, {"app": "not-prometheus"}, scrape, namespace=monitoring)
+        assert other == dict.fromkeys(scrape, False)
+    finally:
+        release.upgrade()
+        release.kubectl("delete", "namespace", monitoring, "--wait=false")

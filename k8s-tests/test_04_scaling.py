@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from todo_k8s.api import User
 from todo_k8s.commands import Kubectl
 from todo_k8s.load import Load
@@ -16,6 +18,8 @@ from todo_k8s.portforward import port_forward
 from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
 from todo_k8s.requirements import unavailable
 from todo_k8s.usage import metrics_api_available
+
+CHART = Path(__file__).resolve().parent.parent / "charts" / "todo"
 
 
 def ready_replicas(release: Release) -> dict[str, int]:
@@ -132,3 +136,54 @@ def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User,
     finally:
         load.stop()
         load.delete()
+
+
+def hpa_statuses(release: Release) -> dict[str, dict[str, Any]]:
+    items = release.kubectl.json("get", "hpa", "-l", release.selector())["items"]
+    return {item["metadata"]["name"]: item for item in items}
+
+
+@pytest.mark.usefixtures("restore_scale")
+def test_an_idle_release_with_the_production_autoscaling_stays_at_min_replicas(
+    release: Release, kubectl: Kubectl, tmp_path: Path
+) -> None:
+    """values-production.yaml's HPAs on an idle release: each reads its metrics and keeps minReplicas."""
+    if not metrics_api_available(kubectl):
+        unavailable("no metrics API in this cluster (install metrics-server)")
+    production = yaml.safe_load((CHART / "values-production.yaml").read_text())
+    overrides = tmp_path / "production-autoscaling.yaml"
+    overrides.write_text(
+        yaml.safe_dump({key: {"autoscaling": production[key]["autoscaling"]} for key in COMPONENTS})
+    )
+    release.upgrade("-f", str(overrides))
+    minimum = {
+        release.object_name(label): production[key]["autoscaling"]["minReplicas"]
+        for key, (label, _) in COMPONENTS.items()
+    }
+
+    def every_metric_read() -> bool:
+        statuses = hpa_statuses(release)
+        return set(statuses) == set(minimum) and all(
+            len(s["status"].get("currentMetrics") or []) == len(s["spec"]["metrics"])
+            and all("averageUtilization" in m["resource"]["current"] for m in s["status"]["currentMetrics"])
+            for s in statuses.values()
+        )
+
+    wait_until("every HPA to read its metrics", every_metric_read, timeout=240, interval=5)
+
+    def counts() -> dict[str, tuple[int, int]]:
+        return {
+            name: (s["status"].get("desiredReplicas"), s["status"].get("currentReplicas"))
+            for name, s in hpa_statuses(release).items()
+        }
+
+    at_minimum = {name: (count, count) for name, count in minimum.items()}
+    wait_until("every HPA to reach minReplicas", lambda: counts() == at_minimum, timeout=120, interval=5)
+    # A minute of idle readings (four HPA sync periods each): a ratcheting target scales out within one.
+    readings = []
+    for _ in range(7):
+        readings.append(counts())
+        time.sleep(10)
+    metrics = {name: s["status"]["currentMetrics"] for name, s in hpa_statuses(release).items()}
+    for reading in readings:
+        assert reading == at_minimum, (readings, metrics)

@@ -2,7 +2,8 @@
 
 Every API object keeps the GraphQL fields selected so far (`obj._ctx.selections`: Field(type_name, name,
 args)). Nothing runs until a leaf is awaited (`sync`, `stdout`, `start`, `publish`...): `FakeEngine` replaces
-exactly those leaves, records which object was awaited, and answers with canned values. Everything the
+exactly those leaves, records which object was awaited, and answers with canned values, or, as the engine
+does, raises `dagger.ExecError` when the object's last exec failed without `expect: ANY`. Everything the
 pipeline code builds before that point is the real SDK.
 """
 
@@ -11,9 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import dagger
+import gql
 import pytest
 from dagger import dag
+from dagger._exceptions import _query_error_from_transport
 from dagger.client.base import Type
+from gql.transport.exceptions import TransportQueryError
 from todo.main import Todo
 
 REVISION = "0123456789abcdef0123456789abcdef01234567"
@@ -64,21 +68,59 @@ def flag_value(argv: list[str], flag: str) -> str:
     return argv[argv.index(flag) + 1]
 
 
-def canned_output(ctr: dagger.Container) -> str:
+def file_path(file: dagger.File) -> str:
+    """The path a File was taken from (`container.file(path)`)."""
+    name, args = chain(file)[-1]
+    assert name == "file", f"not a file of a container: {chain(file)}"
+    return str(args["path"])
+
+
+EMPTY_SARIF = '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy"}}, "results": []}]}'
+
+
+def canned_output(ctr: Type) -> str:
     return f"output of {execs(ctr)[-1] if execs(ctr) else 'nothing'}"
+
+
+def canned_contents(file: dagger.File) -> str:
+    """A clean scan: its exit-code file (`scanning.recorded`) holds 0, any other file an empty SARIF log."""
+    return "0\n" if file_path(file).endswith(".exit-code") else EMPTY_SARIF
+
+
+def exec_error(obj: Type, exit_code: int, stdout: str, stderr: str) -> dagger.ExecError:
+    """The error the SDK raises for the engine's answer to a failed exec (the GraphQL error's extensions)."""
+    argv = execs(obj)[-1]
+    message = f"process {' '.join(argv)!r} did not complete successfully: exit code: {exit_code}"
+    extensions = {
+        "_type": "EXEC_ERROR",
+        "cmd": argv,
+        "exitCode": exit_code,
+        "stdout": stdout,
+        "stderr": stderr,
+    }
+    answer = TransportQueryError(message, errors=[{"message": message, "extensions": extensions}])
+    error = _query_error_from_transport(answer, gql.GraphQLRequest("{ container { id } }"))
+    assert isinstance(error, dagger.ExecError), error
+    return error
+
+
+def expects_any(obj: Type) -> bool:
+    return bool(calls(obj, "withExec")[-1].get("expect") == dagger.ReturnType.ANY.value)
 
 
 @dataclass
 class FakeEngine:
-    """Records the awaited leaves; `exit_code` decides each exec's exit code from its container, `output` its
-    stdout and combined output."""
+    """Records the awaited leaves. `exit_code` decides the exit code of the awaited object's last exec;
+    `output` and `stderr` its output. A non-zero code fails the await with `dagger.ExecError` unless the exec
+    expects ANY (then only `exit_code()` tells). `contents` answers `File.contents`."""
 
     awaited: list[tuple[str, Any, tuple[Any, ...]]] = field(default_factory=list)
-    exit_code: Callable[[dagger.Container], int] = lambda _ctr: 0
-    output: Callable[[dagger.Container], str] = canned_output
+    exit_code: Callable[[Type], int] = lambda _obj: 0
+    output: Callable[[Type], str] = canned_output
+    stderr: Callable[[Type], str] = lambda _obj: ""
+    contents: Callable[[dagger.File], str] = canned_contents
     user: str = "10001:10001"
     globbed: list[str] = field(default_factory=lambda: ["values.yaml", "values-minikube.yaml"])
-    sarif: str = '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy"}}, "results": []}]}'
 
     def of(self, method: str) -> list[Any]:
         return [obj for name, obj, _ in self.awaited if name == method]
@@ -90,12 +132,19 @@ class FakeEngine:
         def record(method: str, result: Callable[..., Any]) -> Callable[..., Any]:
             async def leaf(obj: Any, *args: Any, **kwargs: Any) -> Any:
                 self.awaited.append((method, obj, args + tuple(kwargs.values())))
+                if isinstance(obj, dagger.Container | dagger.File) and execs(obj) and not expects_any(obj):
+                    code = self.exit_code(obj)
+                    if code != 0:
+                        raise exec_error(obj, code, self.output(obj), self.stderr(obj))
                 return result(obj, *args, **kwargs)
 
             return leaf
 
         def output(ctr: dagger.Container) -> str:
             return self.output(ctr)
+
+        def contents(file: dagger.File) -> str:
+            return self.contents(file)
 
         patches: dict[tuple[type, str], Callable[..., Any]] = {
             (dagger.GitRef, "commit"): lambda _ref: REVISION,
@@ -109,7 +158,7 @@ class FakeEngine:
             (dagger.Service, "start"): lambda svc: svc,
             (dagger.Service, "stop"): lambda svc: svc,
             (dagger.Directory, "glob"): lambda _dir, _pattern: list(self.globbed),
-            (dagger.File, "contents"): lambda _file: self.sarif,
+            (dagger.File, "contents"): contents,
         }
         for (cls, method), result in patches.items():
             monkeypatch.setattr(cls, method, record(f"{cls.__name__}.{method}", result))
@@ -127,3 +176,23 @@ def containers_running(engine: FakeEngine, argv_prefix: list[str]) -> Iterator[d
         ):
             seen.add(id(obj))
             yield obj
+
+
+@dataclass(frozen=True)
+class TrivyScan:
+    """One awaited scan: the exit-code file `run_scan` read (its query is the scan container's) and the Trivy
+    command line inside the `scanning.recorded` wrapper."""
+
+    file: dagger.File
+    argv: list[str]
+
+
+def trivy_scans(engine: FakeEngine) -> dict[str, TrivyScan]:
+    """Every awaited Trivy scan, keyed by the target's name (`image-todo-backend`, `config-chart`...)."""
+    scans = {}
+    for file in engine.of("File.contents"):
+        wrapper = execs(file)[-1]
+        if wrapper[:2] == ["sh", "-c"] and wrapper[3:4] == ["trivy-scan"]:
+            name = file_path(file).rsplit("/", 1)[-1].removesuffix(".exit-code")
+            scans[name] = TrivyScan(file, ["trivy", *wrapper[5:]])
+    return scans

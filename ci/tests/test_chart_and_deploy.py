@@ -3,6 +3,7 @@
 import dagger
 import pytest
 from dagger import dag
+from dagger.client.base import Type
 from dagger_chains import (
     REVISION,
     FakeEngine,
@@ -16,6 +17,7 @@ from dagger_chains import (
     flag_value,
     one,
     pipeline,
+    trivy_scans,
 )
 from todo import cluster, k8s_suite, versions
 from todo.catalog import SERVICES
@@ -93,7 +95,7 @@ def helm_run(engine: FakeEngine) -> dagger.Container:
     return ctr
 
 
-def is_suite(ctr: dagger.Container) -> bool:
+def is_suite(ctr: Type) -> bool:
     return bool(execs(ctr)) and execs(ctr)[-1] == ["sh", "-c", k8s_suite.RUN_SCRIPT]
 
 
@@ -156,6 +158,20 @@ async def test_deploy_k3s_runs_a_privileged_k3s_server_that_pulls_from_the_regis
     assert bindings(server)["registry"] is started(engine, versions.REGISTRY_IMAGE)
     assert calls(server, "withExposedPort")[0]["port"] == 6443
     assert server in engine.of("Service.stop")
+
+
+async def test_the_k3s_node_is_not_evicted_from_a_ci_runner_with_a_fairly_full_disk(
+    engine: FakeEngine,
+) -> None:
+    await pipeline().deploy()
+    argv = one(started(engine, versions.K3S_IMAGE), "asService")["args"]
+    (eviction,) = [a.split("=", 2)[2] for a in argv if a.startswith("--kubelet-arg=eviction-hard=")]
+    thresholds = dict(item.split("<") for item in eviction.split(","))
+    # The kubelet's defaults (imagefs.available<15%) taint the node on a runner whose disk is 85 % full.
+    for signal in ("imagefs.available", "nodefs.available"):
+        assert thresholds[signal].endswith("%"), thresholds
+        assert float(thresholds[signal].removesuffix("%")) <= 5, thresholds
+    assert "memory.available" in thresholds
 
 
 async def test_deploy_k3s_installs_with_wait_and_rollback_then_runs_helm_test(engine: FakeEngine) -> None:
@@ -282,7 +298,8 @@ async def test_ci_runs_every_stage_and_deploys_to_k3s(engine: FakeEngine) -> Non
         "== deploy",
     ]
     ran = {tuple(execs(c)[-1][:2]) for c in containers_running(engine, []) if execs(c)}
-    assert {("scripts/test", "lint"), ("scripts/test", "python"), ("trivy", "image"), ("helm", "test")} <= ran
+    assert {("scripts/test", "lint"), ("scripts/test", "python"), ("helm", "test")} <= ran
+    assert {scan.argv[1] for scan in trivy_scans(engine).values()} == {"image", "fs"}
     # The deploy proves the deployment: k8s-tests against the k3s cluster, after helm test.
     assert bindings(suite_run(engine))["k3s"] is started(engine, versions.K3S_IMAGE)
     deployed = out.split("== deploy\n", 1)[1]

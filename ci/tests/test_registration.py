@@ -161,14 +161,14 @@ def test_functions_with_side_effects_opt_out_of_the_function_cache() -> None:
 
 def test_constructor_loads_the_repository_and_its_git_head_from_the_context() -> None:
     args = todo()["<constructor>"].args
-    assert list(args) == ["source", "git", "python_image", "node_image", "source_url"]
+    assert list(args) == ["source", "git", "python_image", "node_image", "source_url", "image_mirror"]
     source = args["source"]
     assert (source.type, source.default_path) == ("Directory", "/")
     assert source.ignore is not None
     for ignored in (".git", "**/node_modules", "**/.venv", "**/.next", "ci/sdk", "artifacts"):
         assert ignored in source.ignore
     assert (args["git"].type, args["git"].default_path) == ("GitRef", "./.git")
-    for name in ("python_image", "node_image", "source_url"):
+    for name in ("python_image", "node_image", "source_url", "image_mirror"):
         assert (args[name].type, args[name].default) == ("STRING_KIND", "")
 
 
@@ -181,9 +181,17 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
         ("export_images", "STRING_KIND", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
         ("lint", "STRING_KIND", {}),
         ("test", "STRING_KIND", {}),
-        ("scan", "STRING_KIND", {"version": ("STRING_KIND", "")}),
-        ("scan_report", "Directory", {"version": ("STRING_KIND", "")}),
-        ("lint_chart", "STRING_KIND", {}),
+        (
+            "scan",
+            "STRING_KIND",
+            {"version": ("STRING_KIND", ""), "vulnerabilities": ("BOOLEAN_KIND", True)},
+        ),
+        (
+            "scan_report",
+            "Directory",
+            {"version": ("STRING_KIND", ""), "vulnerabilities": ("BOOLEAN_KIND", True)},
+        ),
+        ("lint_chart", "STRING_KIND", {"schemas": ("Directory?", None)}),
         (
             "deploy",
             "STRING_KIND",
@@ -199,6 +207,7 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
                 "docker_socket": ("Socket?", None),
                 "minikube_profile": ("STRING_KIND", "minikube"),
                 "load_images": ("BOOLEAN_KIND", True),
+                "values": ("File?", None),
                 "suite": ("BOOLEAN_KIND", True),
             },
         ),
@@ -226,14 +235,69 @@ def test_deploy_env_is_an_enum_of_k3s_and_minikube() -> None:
     assert registered().enums == {"Env": {"K3S": "k3s", "MINIKUBE": "minikube"}}
 
 
+def env_setting_problem(name: str, value: str) -> str | None:
+    """Why `dagger call` would not apply NAME=value from .env (None: it applies).
+
+    Dagger reads FUNCTION_ARGUMENT (ARGUMENT alone: a constructor argument) case-insensitively against the
+    GraphQL names, which have no underscores (`--kube-api` is kubeApi: DEPLOY_KUBEAPI). Its .env parser takes
+    one level of quotes off a value; an enum's value is then read as JSON naming the member (`'"MINIKUBE"'`).
+    Both rules as seen on an engine v0.21.8 (`minikube`: "not valid JSON", `'"minikube"'`: "invalid enum
+    member").
+    """
+    function, _, argument = name.lower().rpartition("_")
+    fn_by_name = {
+        fn_name.replace("_", ""): fn for fn_name, fn in todo().items() if fn_name != "<constructor>"
+    }
+    fn = fn_by_name.get(function) if function else todo()["<constructor>"]
+    if fn is None:
+        return f"{name}: no function {function!r} (names without underscores: {sorted(fn_by_name)})"
+    args = {arg_name.replace("_", ""): arg for arg_name, arg in fn.args.items()}
+    arg = args.get(argument)
+    if arg is None:
+        return f"{name}: no argument {argument!r} (names without underscores: {sorted(args)})"
+    members = registered().enums.get(arg.type)
+    if members is not None:
+        unquoted = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
+        try:
+            chosen = json.loads(unquoted)
+        except json.JSONDecodeError:
+            return f"{name}: an enum is read as JSON, {unquoted!r} is not (write it as '\"NAME\"')"
+        if chosen not in members:
+            return f"{name}: {chosen!r} is not one of {sorted(members)}"
+    return None
+
+
 def test_env_example_sets_only_arguments_that_exist() -> None:
-    """Each FUNCTION_ARGUMENT in .env.example names a registered function and one of its arguments."""
     lines = (CI_DIR.parent / ".env.example").read_text().splitlines()
-    names = [line.split("=", 1)[0] for line in lines if line and not line.startswith("#")]
-    assert names
-    for name in names:
-        function, _, argument = name.lower().partition("_")
-        assert argument in todo()[function].args, name
+    settings = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
+    assert len(settings) >= 4
+    for name, value in settings:
+        assert env_setting_problem(name, value) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEPLOY_KUBE_API", "tcp://192.168.49.2:8443"),  # the argument's underscore: never matched
+        ("DEPLOY_DOCKER_SOCKET", "/var/run/docker.sock"),
+        ("DEPLOY_ENV", "minikube"),  # not JSON
+        ("DEPLOY_ENV", '"minikube"'),  # the .env parser strips these quotes: not JSON either
+        ("DEPLOY_ENV", "'\"minikube\"'"),  # JSON, but a member's value, not its name
+        ("DEPLOY_ENV", "'\"MINICUBE\"'"),
+        ("DEPLOY_CLUSTER", "x"),
+        ("DEPLY_ENV", '"k3s"'),
+        ("LINT_CHART_SCHEMAS", "./schemas"),
+        ("MIRROR", "registry.internal:5000"),
+    ],
+)
+def test_env_settings_that_dagger_would_ignore_or_refuse_are_caught(name: str, value: str) -> None:
+    assert env_setting_problem(name, value) is not None
+
+
+def test_env_settings_of_multi_word_functions_and_of_the_constructor_are_recognised() -> None:
+    assert env_setting_problem("LINTCHART_SCHEMAS", "./schemas") is None
+    assert env_setting_problem("SCANREPORT_VULNERABILITIES", "false") is None
+    assert env_setting_problem("IMAGEMIRROR", "registry.internal:5000") is None
 
 
 def documented_calls() -> list[str]:
@@ -256,6 +320,8 @@ def test_documented_calls_use_real_functions_and_arguments() -> None:
         tokens = shlex.split(call)
         while tokens and tokens[0].startswith("--"):
             assert tokens.pop(0)[2:].split("=")[0].replace("-", "_") in constructor, call
+        if not tokens or tokens[0] in ("…", "..."):
+            continue  # constructor options for any function
         function = tokens.pop(0).replace("-", "_")
         assert function in todo(), call
         for token in tokens:

@@ -5,18 +5,23 @@ import json
 import dagger
 import pytest
 from dagger import dag
+from dagger.client.base import Type
 from dagger_chains import (
     FakeEngine,
     base_image,
     bindings,
     calls,
+    canned_contents,
     chain,
     containers_running,
     env,
     execs,
+    file_path,
+    flag_value,
     pipeline,
+    trivy_scans,
 )
-from todo import suites, versions
+from todo import scanning, suites, versions
 from todo.catalog import SERVICES
 
 pytestmark = pytest.mark.anyio
@@ -30,12 +35,16 @@ def suite_runs(engine: FakeEngine) -> dict[str, dagger.Container]:
     }
 
 
-async def test_test_runs_every_suite_in_its_own_container_whatever_the_exit_code(engine: FakeEngine) -> None:
+async def test_test_runs_every_suite_in_its_own_container(engine: FakeEngine) -> None:
     out = await pipeline().test()
     runs = suite_runs(engine)
     assert set(runs) == {"python", "chart", "pipeline", "frontend"}
     for suite, ctr in runs.items():
-        assert calls(ctr, "withExec")[-1] == {"args": ["scripts/test", suite], "expect": "ANY"}
+        # No `expect`: a failed suite is an exec error, which the engine never caches (a cached failure
+        # would be replayed as it was after the fix, a cached expect=ANY result as a success).
+        # Only the frontend suite (its read-only bind mount of the web app) gets root capabilities.
+        privileged = {"insecureRootCapabilities": True} if suite == "frontend" else {}
+        assert calls(ctr, "withExec")[-1] == {"args": ["scripts/test", suite], **privileged}
         assert calls(ctr, "withWorkdir")[-1]["path"] == "/src"
         assert base_image(ctr) == versions.PYTHON_TOOLCHAIN_IMAGE
     assert out.splitlines() == [f"suite {s}: passed" for s in ("python", "chart", "pipeline", "frontend")]
@@ -44,7 +53,7 @@ async def test_test_runs_every_suite_in_its_own_container_whatever_the_exit_code
 async def test_suites_that_need_postgresql_get_a_throwaway_server_as_db(engine: FakeEngine) -> None:
     await pipeline().test()
     for suite, ctr in suite_runs(engine).items():
-        if suite in ("python", "frontend"):
+        if suite in ("python", "chart", "frontend"):
             assert env(ctr)["TEST_DATABASE_ADMIN_URL"] == "postgresql://todo:todo@db:5432/postgres"
             db = bindings(ctr)["db"]
             assert base_image(db) == versions.POSTGRES_IMAGE
@@ -75,15 +84,15 @@ async def test_the_frontend_suite_has_node_and_debian_chromium(engine: FakeEngin
 
 
 async def test_test_fails_with_the_output_of_the_failed_suites_only(engine: FakeEngine) -> None:
-    engine.exit_code = lambda ctr: (
-        1 if execs(ctr)[-1] in (["scripts/test", "python"], ["scripts/test", "chart"]) else 0
-    )
+    engine.exit_code = lambda ctr: {"python": 1, "chart": 2}.get(execs(ctr)[-1][-1], 0)
+    engine.stderr = lambda ctr: f"stderr of {execs(ctr)[-1]}"
     with pytest.raises(RuntimeError) as failed:
         await pipeline().test()
     report = str(failed.value)
     assert "suite python failed (exit code 1)" in report
-    assert "output of ['scripts/test', 'python']" in report
-    assert "suite chart failed" in report
+    # Both streams of the failed exec, as the engine's exec error carries them.
+    assert "output of ['scripts/test', 'python']\nstderr of ['scripts/test', 'python']" in report
+    assert "suite chart failed (exit code 2)" in report
     assert "frontend" not in report
     assert "pipeline" not in report
 
@@ -92,33 +101,42 @@ async def test_lint_runs_the_lint_suite_and_fails_on_findings(engine: FakeEngine
     await pipeline().lint()
     assert set(suite_runs(engine)) == {"lint"}
     engine.exit_code = lambda _ctr: 1
-    with pytest.raises(RuntimeError, match="suite lint failed"):
+    engine.stderr = lambda _ctr: "src/app.py:3:1: F401 `os` imported but unused"
+    with pytest.raises(RuntimeError, match="suite lint failed") as failed:
         await pipeline().lint()
+    assert "F401 `os` imported but unused" in str(failed.value)
 
 
-def trivy_runs(engine: FakeEngine) -> dict[str, dagger.Container]:
-    """The awaited scan containers (last exec = trivy image|config), keyed by their JSON report name."""
-    runs = {}
-    for kind in ("image", "config"):
-        for ctr in containers_running(engine, ["trivy", kind]):
-            argv = execs(ctr)[-1]
-            runs[argv[argv.index("--output") + 1]] = ctr
-    return runs
+def scan_target(name: str, vulnerabilities: bool = True) -> scanning.ScanTarget:
+    kind = "image" if name.startswith("image-") else "config"
+    return scanning.ScanTarget(name, kind, vulnerabilities=vulnerabilities if kind == "image" else True)
+
+
+SCANNED = {*(f"image-{s.image}" for s in SERVICES), "config-dockerfiles", "config-chart"}
 
 
 async def test_scan_runs_the_pinned_trivy_on_every_image_the_dockerfiles_and_the_chart(
     engine: FakeEngine,
 ) -> None:
     await pipeline().scan()
-    runs = trivy_runs(engine)
-    assert set(runs) == {
-        *(f"/reports/image-{s.image}.json" for s in SERVICES),
-        "/reports/config-dockerfiles.json",
-        "/reports/config-chart.json",
-    }
-    for ctr in runs.values():
-        assert base_image(ctr) == versions.TRIVY_IMAGE
-        assert calls(ctr, "withExec")[-1]["expect"] == "ANY"
+    scans = trivy_scans(engine)
+    assert set(scans) == SCANNED
+    for name, scan in scans.items():
+        assert base_image(scan.file) == versions.TRIVY_IMAGE
+        target = scan_target(name)
+        # Trivy's code lands in the target's exit-code file; a Trivy error fails the exec (no `expect`), so
+        # the engine does not cache it.
+        assert calls(scan.file, "withExec")[-1] == {"args": scanning.recorded(scan.argv, target)}
+        assert scan.argv == scanning.scan_args(target)
+        assert file_path(scan.file) == f"/reports/{name}.exit-code"
+
+
+async def test_parallel_scans_take_turns_on_the_trivy_database_cache(engine: FakeEngine) -> None:
+    await pipeline().scan()
+    for scan in trivy_scans(engine).values():
+        (cache,) = calls(scan.file, "withMountedCache")
+        assert cache["path"] == "/root/.cache/trivy"
+        assert cache["sharing"] == dagger.CacheSharingMode.LOCKED.value
 
 
 def test_trivy_is_pinned_by_digest_to_a_release_outside_the_compromised_range() -> None:
@@ -127,50 +145,96 @@ def test_trivy_is_pinned_by_digest_to_a_release_outside_the_compromised_range() 
     assert digest == "sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c"
 
 
-async def test_image_scans_read_the_oci_tarball_and_fail_only_on_fixable_high_and_critical(
-    engine: FakeEngine,
-) -> None:
+async def test_scans_fail_on_high_and_critical_with_a_code_of_their_own(engine: FakeEngine) -> None:
     await pipeline().scan()
-    for report, ctr in trivy_runs(engine).items():
-        argv = execs(ctr)[-1]
-        assert argv[argv.index("--severity") + 1] == "HIGH,CRITICAL"
-        assert argv[argv.index("--exit-code") + 1] == "1"
-        assert argv[argv.index("--format") + 1] == "json"
-        if "/image-" in report:
+    for name, scan in trivy_scans(engine).items():
+        argv = scan.argv
+        assert flag_value(argv, "--severity") == "HIGH,CRITICAL"
+        # Not 1, which is Trivy's code for its own errors.
+        assert flag_value(argv, "--exit-code") == str(scanning.FINDINGS_EXIT_CODE) == "3"
+        assert flag_value(argv, "--format") == "json"
+        assert flag_value(argv, "--output") == f"/reports/{name}.json"
+        if name.startswith("image-"):
             assert argv[:4] == ["trivy", "image", "--input", "/scan/image.tar"]
+            assert flag_value(argv, "--scanners") == "vuln,misconfig,secret"
             assert "--ignore-unfixed" in argv
             tarball = next(
-                c["source"] for c in calls(ctr, "withMountedFile") if c["path"] == "/scan/image.tar"
+                c["source"] for c in calls(scan.file, "withMountedFile") if c["path"] == "/scan/image.tar"
             )
             assert chain(tarball)[-1][0] == "asTarball"
-            build = next(args for name, args in chain(tarball) if name == "dockerBuild")
-            assert (
-                build["dockerfile"]
-                == f"services/{report.split('image-todo-')[1].removesuffix('.json')}/Dockerfile"
-            )
+            build = next(args for field_name, args in chain(tarball) if field_name == "dockerBuild")
+            assert build["dockerfile"] == f"services/{name.removeprefix('image-todo-')}/Dockerfile"
         else:
-            assert argv[:2] == ["trivy", "config"]
+            assert argv[:4] == ["trivy", "fs", "--scanners", "misconfig,secret"]
             assert argv[-1] == "/scan"
+
+
+@pytest.mark.parametrize("function", ["scan", "scan_report"])
+async def test_scan_without_vulnerabilities_needs_no_trivy_database(
+    engine: FakeEngine, function: str
+) -> None:
+    await getattr(pipeline(), function)(vulnerabilities=False)
+    scans = trivy_scans(engine)
+    assert set(scans) == SCANNED
+    for name, scan in scans.items():
+        assert flag_value(scan.argv, "--scanners") == "misconfig,secret"
+        assert "--ignore-unfixed" not in scan.argv
+        assert scan.argv == scanning.scan_args(scan_target(name, vulnerabilities=False))
 
 
 async def test_the_dockerfile_scan_sees_only_the_dockerfiles(engine: FakeEngine) -> None:
     await pipeline().scan()
-    ctr = trivy_runs(engine)["/reports/config-dockerfiles.json"]
-    mounted = next(c["source"] for c in calls(ctr, "withMountedDirectory") if c["path"] == "/scan")
+    scanned = trivy_scans(engine)["config-dockerfiles"].file
+    mounted = next(c["source"] for c in calls(scanned, "withMountedDirectory") if c["path"] == "/scan")
     assert calls(mounted, "withDirectory")[0]["include"] == ["*/Dockerfile"]
 
 
-async def test_scan_fails_with_the_findings_table(engine: FakeEngine) -> None:
-    def findings_in_backend(ctr: dagger.Container) -> int:
-        return 1 if "/reports/image-todo-backend.json" in execs(ctr)[-1] else 0
+def is_table_of(ctr: Type, name: str) -> bool:
+    return execs(ctr)[-1] == ["trivy", "convert", "--format", "table", f"/reports/{name}.json"]
 
-    engine.exit_code = findings_in_backend
+
+async def test_scan_fails_with_the_findings_table(engine: FakeEngine) -> None:
+    engine.contents = lambda file: (
+        "3\n" if file_path(file) == "/reports/image-todo-backend.exit-code" else canned_contents(file)
+    )
+    engine.output = lambda ctr: "CVE-2026-0001 HIGH" if is_table_of(ctr, "image-todo-backend") else "clean"
     with pytest.raises(RuntimeError) as failed:
         await pipeline().scan()
     report = str(failed.value)
-    assert "image-todo-backend: FAILED: fixable HIGH/CRITICAL findings" in report
+    assert "image-todo-backend: FAILED: HIGH/CRITICAL findings" in report
     assert "image-todo-frontend: passed" in report
-    assert "trivy', 'convert', '--format', 'table', '/reports/image-todo-backend.json'" in report
+    assert "===== image-todo-backend =====\nCVE-2026-0001 HIGH" in report
+    assert "===== image-todo-frontend" not in report
+
+
+DB_ERROR = (
+    "2026-12-07T12:00:00Z\tFATAL\tFatal error\tinit error: DB error: failed to download vulnerability DB"
+)
+
+
+async def test_when_trivy_cannot_scan_the_scan_fails_with_trivy_s_own_error(engine: FakeEngine) -> None:
+    def backend_scan(obj: Type) -> bool:
+        return execs(obj)[-1][3:5] == ["trivy-scan", "/reports/image-todo-backend.exit-code"]
+
+    engine.exit_code = lambda obj: 1 if backend_scan(obj) else 0
+    engine.output = lambda obj: "2026-12-07T12:00:00Z\tINFO\tDownloading vulnerability DB..."
+    engine.stderr = lambda obj: DB_ERROR if backend_scan(obj) else ""
+    with pytest.raises(RuntimeError) as failed:
+        await pipeline().scan()
+    report = str(failed.value)
+    assert f"image-todo-backend: ERROR: trivy could not scan (exit code 1): {DB_ERROR}\n" in report
+    assert "image-todo-frontend: passed" in report
+    # The report files are still written, with what could be scanned.
+    out = await pipeline().scan_report()
+    files = {c["path"]: c["contents"] for c in calls(out, "withNewFile")}
+    assert DB_ERROR in files["trivy.txt"]
+    categories = {run["automationDetails"]["id"] for run in json.loads(files["trivy.sarif"])["runs"]}
+    assert categories == {f"trivy/{name}/" for name in SCANNED - {"image-todo-backend"}}
+
+
+def test_an_error_without_output_still_says_what_failed() -> None:
+    result = scanning.ScanResult(scan_target("config-chart"), 2, "\n", "")
+    assert result.status == "ERROR: trivy could not scan (exit code 2): no output"
 
 
 async def test_scan_report_is_one_sarif_log_with_a_category_per_target(engine: FakeEngine) -> None:
@@ -179,15 +243,13 @@ async def test_scan_report_is_one_sarif_log_with_a_category_per_target(engine: F
     assert set(files) == {"trivy.sarif", "trivy.txt"}
     sarif = json.loads(files["trivy.sarif"])
     categories = [run["automationDetails"]["id"] for run in sarif["runs"]]
-    assert sorted(categories) == sorted(
-        [*(f"trivy/image-{s.image}/" for s in SERVICES), "trivy/config-dockerfiles/", "trivy/config-chart/"]
-    )
+    assert sorted(categories) == sorted(f"trivy/{name}/" for name in SCANNED)
     assert sarif["version"] == "2.1.0"
 
 
 async def test_scans_are_redone_each_day_not_served_from_the_engine_cache(engine: FakeEngine) -> None:
     await pipeline().scan()
-    days = {env(ctr)["TODO_SCAN_DAY"] for ctr in trivy_runs(engine).values()}
+    days = {env(scan.file)["TODO_SCAN_DAY"] for scan in trivy_scans(engine).values()}
     assert len(days) == 1
     assert len(next(iter(days))) == len("2026-01-01")
 

@@ -35,6 +35,13 @@ app.kubernetes.io/part-of: {{ include "todo.name" .ctx }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- end }}
 
+{{/* Pod template labels: no chart or app version, so a chart bump alone restarts no pod. */}}
+{{- define "todo.podLabels" -}}
+{{ include "todo.selectorLabels" . }}
+app.kubernetes.io/part-of: {{ include "todo.name" .ctx }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+{{- end }}
+
 {{/* Selector labels: immutable on Deployments/StatefulSets, so only name + instance + component. */}}
 {{- define "todo.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "todo.name" .ctx }}
@@ -57,6 +64,7 @@ frontend:
   runtime: node
   livenessPath: /api/healthz
   readinessPath: /api/healthz
+  metricsPath: /api/metrics
   secretKeys: []
 backend:
   name: backend
@@ -64,6 +72,7 @@ backend:
   runtime: python
   livenessPath: /healthz
   readinessPath: /readyz
+  metricsPath: /metrics
   secretKeys: [DATABASE_URL, JWT_SECRET, INTERNAL_TOKEN]
 mcpServer:
   name: mcp-server
@@ -71,6 +80,7 @@ mcpServer:
   runtime: python
   livenessPath: /healthz
   readinessPath: /readyz
+  metricsPath: /metrics
   secretKeys: [DATABASE_URL, INTERNAL_TOKEN]
 agent:
   name: agent
@@ -78,6 +88,7 @@ agent:
   runtime: python
   livenessPath: /healthz
   readinessPath: /readyz
+  metricsPath: /metrics
   secretKeys: [INTERNAL_TOKEN]
   optionalSecretKeys: [LLM_API_KEY]
 {{- end }}
@@ -103,6 +114,7 @@ agent:
 {{- $registry := .image.registry | default .ctx.Values.global.image.registry | trimSuffix "/" }}
 {{- $tag := .image.tag | default .ctx.Values.global.image.tag | default .ctx.Chart.AppVersion }}
 {{- $ref := printf "%s:%s" .image.repository (toString $tag) }}
+{{- with .image.digest }}{{ $ref = printf "%s@%s" $ref . }}{{ end }}
 {{- if $registry }}{{ printf "%s/%s" $registry $ref }}{{ else }}{{ $ref }}{{ end }}
 {{- end }}
 
@@ -133,12 +145,33 @@ securityContext:
 {{- toYaml (mergeOverwrite (deepCopy .ctx.Values.global.containerSecurityContext) (.override | default dict)) }}
 {{- end }}
 
-{{/* Resources: requests and limits are both required (schema), rendered as given. */}}
+{{/* Resources: cpu and memory requests and limits are required (schema); ephemeral-storage defaults to
+a 64Mi request and a 1Gi limit (the writable emptyDirs, 256Mi each, plus logs) unless set. */}}
 {{- define "todo.resources" -}}
 requests:
-  {{- toYaml .requests | nindent 2 }}
+  {{- toYaml (merge (deepCopy .requests) (dict "ephemeral-storage" "64Mi")) | nindent 2 }}
 limits:
-  {{- toYaml .limits | nindent 2 }}
+  {{- toYaml (merge (deepCopy .limits) (dict "ephemeral-storage" "1Gi")) | nindent 2 }}
+{{- end }}
+
+{{/* A Kubernetes quantity (500m, 1, 1.5, 256Mi, 1G) as a plain number, for comparisons. */}}
+{{- define "todo.quantity" -}}
+{{- $q := toString . }}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q }}
+{{- $units := dict "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 }}
+{{- mulf (float64 $number) (get $units (trimPrefix $number $q) | default 1.0) }}
+{{- end }}
+
+{{/* Fail when a request exceeds its limit. Usage: include "todo.checkResources" (dict "path" "backend.resources" "resources" $r) */}}
+{{- define "todo.checkResources" -}}
+{{- $path := .path }}
+{{- $rendered := include "todo.resources" .resources | fromYaml }}
+{{- range $name, $request := $rendered.requests }}
+{{- $limit := get $rendered.limits $name }}
+{{- if and $limit (gt (float64 (include "todo.quantity" $request)) (float64 (include "todo.quantity" $limit))) }}
+{{- fail (printf "%s.requests.%s (%v) exceeds %s.limits.%s (%v): Kubernetes rejects a request above its limit" $path $name $request $path $name $limit) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* emptyDir volumes + mounts for writable directories under a read-only root filesystem. */}}
@@ -227,34 +260,25 @@ Usage: include "todo.topologySpreadConstraints" (dict "values" $v "selector" $se
 {{- .Values.secrets.existingSecret | default (printf "%s-secrets" (include "todo.fullname" .)) }}
 {{- end }}
 
+{{/* Name of the StatefulSet and its Services: at most 52 characters, so the pods' controller-revision-hash
+label (<name>-<10-character hash>) and the "<name>-headless" Service stay within 63. */}}
 {{- define "todo.postgresqlHost" -}}
-{{- include "todo.componentFullname" (dict "ctx" . "component" "postgresql") }}
+{{- printf "%s-postgresql" (include "todo.fullname" . | trunc 41 | trimSuffix "-") }}
 {{- end }}
 
-{{/* The generated Secret's data (base64), computed once per render so every checksum sees the same values.
-Values already in the cluster are reused (lookup), so an upgrade keeps them; lookup is empty offline. */}}
-{{- define "todo.generatedSecretData" -}}
-{{- if not (hasKey $ "todoGeneratedSecretData") }}
-{{- $name := include "todo.secretName" . }}
-{{- $live := (lookup "v1" "Secret" .Release.Namespace $name) | default dict }}
-{{- $old := get $live "data" | default dict }}
-{{- $jwt := get $old "JWT_SECRET" | b64dec | default (randAlphaNum 64) }}
-{{- $token := get $old "INTERNAL_TOKEN" | b64dec | default (randAlphaNum 40) }}
-{{- $password := get $old "POSTGRES_PASSWORD" | b64dec | default (randAlphaNum 32) }}
-{{- $pg := .Values.postgresql }}
-{{- $url := printf "postgresql://%s:%s@%s:5432/%s" $pg.username $password (include "todo.postgresqlHost" .) $pg.database }}
-{{- $data := dict "JWT_SECRET" ($jwt | b64enc) "INTERNAL_TOKEN" ($token | b64enc) "POSTGRES_PASSWORD" ($password | b64enc) "DATABASE_URL" ($url | b64enc) }}
-{{- $_ := set $ "todoGeneratedSecretData" $data }}
-{{- end }}
-{{- toYaml (get $ "todoGeneratedSecretData") }}
-{{- end }}
-
-{{/* What a pod annotation can hash to roll pods when the secret changes. */}}
+{{/* What a pod annotation hashes to roll pods when the Secret changes: the content of an existingSecret
+when Helm can read it (helm install/upgrade), else its name (helm template, GitOps: restart pods after a
+rotation). The generated Secret never changes, so its name is enough. */}}
 {{- define "todo.secretChecksum" -}}
+{{- $name := include "todo.secretName" . }}
+{{- $live := dict }}
 {{- if .Values.secrets.existingSecret }}
-{{- .Values.secrets.existingSecret | sha256sum }}
+{{- $live = (lookup "v1" "Secret" .Release.Namespace $name) | default dict }}
+{{- end }}
+{{- with get $live "data" }}
+{{- toJson . | sha256sum }}
 {{- else }}
-{{- include "todo.generatedSecretData" . | sha256sum }}
+{{- $name | sha256sum }}
 {{- end }}
 {{- end }}
 
@@ -307,12 +331,32 @@ Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
 {{- fail (printf "postgresql.maxConnections=%v is below what backend and mcp-server may open (%v: 15 per pod at their replicas or HPA maxReplicas, plus 5 for migrations and administration): raise it or lower the replicas" .Values.postgresql.maxConnections $needed) }}
 {{- end }}
 {{- end }}
-{{- $model := (get .Values.agent.env "LLM_MODEL") | default "builtin" }}
-{{- if and (ne (toString $model) "builtin") (not .Values.secrets.existingSecret) }}
+{{- range $key := list "frontend" "backend" "mcpServer" "agent" }}
+{{- $v := get $.Values $key }}
+{{- include "todo.checkResources" (dict "path" (printf "%s.resources" $key) "resources" $v.resources) }}
+{{- $a := $v.autoscaling }}
+{{- if $a.enabled }}
+{{- if gt (int $a.minReplicas) (int $a.maxReplicas) }}
+{{- fail (printf "%s.autoscaling.minReplicas (%v) exceeds %s.autoscaling.maxReplicas (%v)" $key $a.minReplicas $key $a.maxReplicas) }}
+{{- end }}
+{{- if not (or $a.targetCPUUtilizationPercentage $a.targetMemoryUtilizationPercentage) }}
+{{- fail (printf "%s.autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage (or both)" $key) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $key := list "postgresql" "migrations" "tests" }}
+{{- include "todo.checkResources" (dict "path" (printf "%s.resources" $key) "resources" (get $.Values $key).resources) }}
+{{- end }}
+{{- $model := include "todo.llmModel" . }}
+{{- if and (ne $model "builtin") (not .Values.secrets.existingSecret) }}
 {{- fail (printf "agent.env.LLM_MODEL=%s needs an API key: put LLM_API_KEY in the Secret named by secrets.existingSecret" $model) }}
 {{- end }}
 {{- end }}
 
+
+{{- define "todo.llmModel" -}}
+{{- (get .Values.agent.env "LLM_MODEL") | default "builtin" | toString }}
+{{- end }}
 
 {{/* The most connections backend and mcp-server pods may hold at once: 15 per pod (todo_common.database:
 pool_size 10 + max_overflow 5) times the most pods each may run (HPA maxReplicas when autoscaling). */}}

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import inspect
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 from todo_common.database import create_engine
 
-from .chart import CHART_DIR, COMPONENTS, SECRET_KEYS, VALUES_FILES, Obj, Rendered, render, user_values
+from .chart import (
+    CHART_DIR,
+    COMPONENTS,
+    SECRET_KEYS,
+    VALUES_FILES,
+    Obj,
+    Rendered,
+    annotations_of,
+    render,
+    user_values,
+)
 from .variants import Variant, variant_params
 
 # What the services need from the Secret (docs/architecture.md, "Configuration").
@@ -30,11 +42,6 @@ def pod_annotations(rendered: Rendered, component: str) -> dict[str, str]:
         "annotations"
     ]
     return annotations
-
-
-def generated_secret(rendered: Rendered) -> dict[str, str]:
-    secret = rendered.component("Secret", "secrets")
-    return {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
 
 
 def test_configmaps_carry_the_contract_configuration() -> None:
@@ -111,33 +118,116 @@ def test_all_checksums_of_one_render_see_the_same_generated_secret() -> None:
     assert len(checksums) == 1
 
 
-def test_generated_secret_is_complete_strong_and_kept() -> None:
-    rendered = render()
-    secret = rendered.component("Secret", "secrets")
-    assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
-    values = generated_secret(rendered)
-    assert set(values) == {"JWT_SECRET", "INTERNAL_TOKEN", "POSTGRES_PASSWORD", "DATABASE_URL"}
+def load_secret_init() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("secret_init", CHART_DIR / "files" / "secret_init.py")
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_every_render_is_the_same(variant: Variant) -> None:
+    """What Argo CD and Flux see: `helm template` twice gives the same manifests (no credential rotates)."""
+    values = user_values(variant.values_file, *variant.sets)
+    assert render(values).objects == render(values).objects
+    assert render(values).of_kind("Secret") == [], "a generated Secret is created by the hook, not rendered"
+
+
+def test_the_secret_init_hook_draws_complete_strong_values_once_per_secret() -> None:
+    secret_init = load_secret_init()
+    values = secret_init.generate("todo-postgresql", "todo", "todo")
+    assert (
+        set(values)
+        == set(secret_init.KEYS)
+        == {"JWT_SECRET", "INTERNAL_TOKEN", "POSTGRES_PASSWORD", "DATABASE_URL"}
+    )
     assert len(values["JWT_SECRET"]) >= 32
     assert len(values["INTERNAL_TOKEN"]) >= 16
     assert (
         values["DATABASE_URL"] == f"postgresql://todo:{values['POSTGRES_PASSWORD']}@todo-postgresql:5432/todo"
     )
-    assert generated_secret(render()) != values, "offline, every render draws new random values"
+    assert secret_init.generate("h", "u", "d")["JWT_SECRET"] != values["JWT_SECRET"]
+    encoded = secret_init.secret_object("todo-secrets", {"a": "b"}, values)
+    assert base64.b64decode(encoded["data"]["JWT_SECRET"]).decode() == values["JWT_SECRET"]
 
 
-def test_the_secret_template_reuses_values_already_in_the_cluster() -> None:
-    # `lookup` is empty offline, so this checks the template wiring that keeps secrets across `helm upgrade`.
-    helpers = (CHART_DIR / "templates" / "_helpers.tpl").read_text()
-    assert re.search(r'lookup "v1" "Secret" \.Release\.Namespace \$name', helpers)
-    for key in ("JWT_SECRET", "INTERNAL_TOKEN", "POSTGRES_PASSWORD"):
-        assert re.search(rf'get \$old "{key}" \| b64dec \| default \(randAlphaNum \d+\)', helpers), key
+class FakeApi:
+    """The API server's answers for one Secret: the chart tests have no cluster (k8s-tests use a real one)."""
+
+    def __init__(self, *answers: tuple[int, Any]) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[str, str]] = []
+
+    def call(self, method: str, path: str, body: Obj | None = None) -> tuple[int, Any]:
+        self.calls.append((method, path))
+        return self.answers.pop(0)
+
+
+def test_the_secret_init_hook_never_overwrites_a_secret() -> None:
+    secret_init = load_secret_init()
+    fresh = secret_init.generate("h", "u", "d")
+    complete = {"data": dict.fromkeys(secret_init.KEYS, "eA==")}
+    api = FakeApi((200, complete))
+    assert secret_init.ensure(api, "s", {}, fresh) == "Secret s exists: left unchanged"
+    assert api.calls == [("GET", "/s")]
+    api = FakeApi((404, "not found"), (201, {}))
+    assert secret_init.ensure(api, "s", {}, fresh) == "created Secret s"
+    assert api.calls == [("GET", "/s"), ("POST", "")]
+    # Created meanwhile by a concurrent run: read again, do not overwrite.
+    api = FakeApi((404, "not found"), (409, "exists"), (200, complete))
+    assert secret_init.ensure(api, "s", {}, fresh) == "Secret s exists: left unchanged"
+    with pytest.raises(
+        secret_init.InitError, match=r"Secret s exists but lacks POSTGRES_PASSWORD, DATABASE_URL"
+    ):
+        secret_init.ensure(
+            FakeApi((200, {"data": {"JWT_SECRET": "eA==", "INTERNAL_TOKEN": "eA=="}})), "s", {}, fresh
+        )
+    with pytest.raises(secret_init.InitError, match=r"reading Secret s: HTTP 403"):
+        secret_init.ensure(FakeApi((403, "forbidden")), "s", {}, fresh)
+
+
+def test_the_secret_init_hook_runs_first_with_least_privilege() -> None:
+    rendered = render()
+    job = rendered.component("Job", "secret-init")
+    hook = annotations_of(job)
+    assert hook["helm.sh/hook"] == "pre-install,pre-upgrade"
+    migrations = annotations_of(rendered.component("Job", "migrations"))
+    assert int(hook["helm.sh/hook-weight"]) < int(migrations["helm.sh/hook-weight"])
+    for kind in ("ServiceAccount", "Role", "RoleBinding", "ConfigMap", "NetworkPolicy"):
+        support = annotations_of(rendered.component(kind, "secret-init"))
+        assert support["helm.sh/hook"] == "pre-install,pre-upgrade", kind
+        assert int(support["helm.sh/hook-weight"]) < int(hook["helm.sh/hook-weight"]), kind
+    rules = rendered.component("Role", "secret-init")["rules"]
+    assert rules == [
+        {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["todo-secrets"], "verbs": ["get"]},
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
+    ]
+    spec = job["spec"]["template"]["spec"]
+    env = {e["name"]: e["value"] for e in spec["containers"][0]["env"]}
+    assert env["SECRET_NAME"] == "todo-secrets"
+    assert env["POSTGRES_HOST"] == rendered.component("StatefulSet", "postgresql")["metadata"]["name"]
+    # Only this pod gets an API token.
+    tokens = [
+        owner["metadata"]["name"]
+        for owner, _, pod in rendered.pod_specs()
+        if pod["automountServiceAccountToken"]
+    ]
+    assert tokens == ["todo-secret-init"]
+    script = rendered.component("ConfigMap", "secret-init")["data"]["secret_init.py"]
+    assert script == (CHART_DIR / "files" / "secret_init.py").read_text()
+    assert (
+        render(user_values(extra={"secrets": {"existingSecret": "mine"}})).find("Job", "todo-secret-init")
+        is None
+    )
 
 
 @pytest.mark.parametrize("existing", ["", "todo-external"])
 def test_services_take_exactly_their_secrets_from_the_secret(existing: str) -> None:
     rendered = render(user_values(extra={"secrets": {"existingSecret": existing}}))
     secret_name = existing or "todo-secrets"
-    assert (rendered.find("Secret", "todo-secrets") is None) is bool(existing)
+    assert (rendered.find("Job", "todo-secret-init") is None) is bool(existing)
     for component, keys in SECRET_ENV.items():
         container = rendered.component("Deployment", component)["spec"]["template"]["spec"]["containers"][0]
         from_secret = {
@@ -171,18 +261,15 @@ def test_no_values_file_holds_a_secret(values_file: str) -> None:
 
 
 @pytest.mark.parametrize("variant", variant_params())
-def test_no_secret_value_reaches_a_configmap_or_any_other_object(variant: Variant) -> None:
+def test_no_secret_reaches_a_configmap(variant: Variant) -> None:
     rendered = render(user_values(variant.values_file, *variant.sets))
-    secrets: set[str] = set()
-    if rendered.find("Secret", "todo-secrets") is not None:
-        secrets = set(generated_secret(rendered).values())
-    for obj in rendered.objects:
-        if obj["kind"] == "Secret":
-            continue
-        text = yaml.safe_dump(obj)
-        for value in secrets:
-            assert value not in text, f"{obj['kind']}/{obj['metadata']['name']} contains a secret value"
+    # The secret-init hook's ConfigMap carries its script (which builds DATABASE_URL), not configuration.
+    scripts = {
+        cm["metadata"]["name"] for cm in rendered.of_kind("ConfigMap") if "secret_init.py" in cm["data"]
+    }
     for name, data in rendered.config_maps_data().items():
+        if name in scripts:
+            continue
         assert not set(data) & set(SECRET_KEYS), name
         for key, value in data.items():
             assert not CREDENTIAL_IN_URL.search(value), (

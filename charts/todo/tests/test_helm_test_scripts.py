@@ -147,6 +147,13 @@ def test_user_flow_passes_against_the_real_stack(stack: dict[str, str]) -> None:
     ]
 
 
+def test_user_flow_skips_the_chat_turn_when_told_the_model_is_paid(stack: dict[str, str]) -> None:
+    result = run_script("user_flow.py", {"BACKEND_URL": stack["backend_url"], "CHAT_TURN": "false"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = [line.removeprefix("ok: ") for line in result.stdout.splitlines() if line.startswith("ok: ")]
+    assert steps == ["backend reachable", "sign up", "add task", "list tasks", "delete task"]
+
+
 def test_readiness_check_passes_against_the_real_stack(stack: dict[str, str]) -> None:
     urls = ",".join(
         f"{name}={stack[key].removesuffix('/mcp')}/readyz"

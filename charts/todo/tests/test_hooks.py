@@ -6,6 +6,7 @@ import pytest
 
 from .chart import CHART_DIR, Obj, Rendered, annotations_of, render, user_values
 
+HELM_DEFAULT_TIMEOUT_SECONDS = 300
 EXTERNAL_DB = {"postgresql": {"enabled": False}, "secrets": {"existingSecret": "todo-external"}}
 
 
@@ -26,7 +27,8 @@ def test_migrations_run_both_schemas_with_bounded_retries_and_cleanup() -> None:
     job = migrations_job(rendered)
     spec = job["spec"]
     assert spec["backoffLimit"] == 2
-    assert spec["activeDeadlineSeconds"] == 600
+    # Below Helm's default 5-minute wait: a stuck migration fails with its own reason, not Helm's timeout.
+    assert spec["activeDeadlineSeconds"] == 270 < HELM_DEFAULT_TIMEOUT_SECONDS
     assert spec["ttlSecondsAfterFinished"] == 3600
     pod = spec["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
@@ -76,16 +78,17 @@ def test_migrations_only_need_what_exists_when_they_run(values: Obj, first_run: 
         # Nothing the release creates exists yet: the Secret must come from outside the chart.
         assert all(rendered.find("Secret", name) is None for name in secret_names)
     else:
-        # Ordinary release objects (the generated Secret, the bundled database) exist after install.
-        for name in secret_names:
-            secret = rendered.get("Secret", name)
-            assert not hook_phases(secret)
+        # The generated Secret comes from the pre-install secret-init hook; the bundled database is an
+        # ordinary release object, there after install.
+        assert secret_names == {"todo-secrets"}
+        creator = rendered.component("Job", "secret-init")
+        assert "pre-install" in hook_phases(creator)
         assert not hook_phases(rendered.component("StatefulSet", "postgresql"))
 
 
 def test_migrations_can_be_turned_off() -> None:
     rendered = render(user_values(extra={"migrations": {"enabled": False}}))
-    assert rendered.of_kind("Job") == []
+    assert rendered.find("Job", "todo-migrations") is None
     assert rendered.find("ServiceAccount", "todo-migrations") is None
 
 
@@ -105,7 +108,10 @@ def test_helm_test_checks_every_service_then_runs_the_user_flow() -> None:
         "mcp-server": "http://todo-mcp-server:8001/readyz",
         "agent": "http://todo-agent:8002/readyz",
     }
-    assert flow["env"] == [{"name": "BACKEND_URL", "value": "http://todo-backend:8000"}]
+    assert flow["env"] == [
+        {"name": "BACKEND_URL", "value": "http://todo-backend:8000"},
+        {"name": "CHAT_TURN", "value": "true"},
+    ]
     for pod in pods:
         container = pod["spec"]["containers"][0]
         # No image can be pulled in test clusters: the project's own image runs a stdlib script.
@@ -135,3 +141,13 @@ def test_helm_tests_can_be_turned_off() -> None:
     rendered = render(user_values(extra={"tests": {"enabled": False}}))
     assert helm_test_pods(rendered) == []
     assert rendered.find("ConfigMap", "todo-tests") is None
+
+
+def test_helm_test_never_calls_a_paid_llm_nor_signs_up_in_production() -> None:
+    real_llm = user_values(
+        extra={"agent": {"env": {"LLM_MODEL": "gpt-4o-mini"}}, "secrets": {"existingSecret": "s"}}
+    )
+    flow = render(real_llm).get("Pod", "todo-tests-user-flow")["spec"]["containers"][0]
+    assert {"name": "CHAT_TURN", "value": "false"} in flow["env"]
+    production = helm_test_pods(render(user_values("values-production.yaml")))
+    assert [p["metadata"]["name"] for p in production] == ["todo-tests-readiness"]

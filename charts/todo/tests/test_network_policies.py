@@ -54,7 +54,19 @@ WORLD = (
     Endpoint("db-provider-range", "18.192.0.10", ports=(("TCP", 5432, ""), ("TCP", 443, ""))),
     Endpoint("private-host", "10.10.0.5", ports=(("TCP", 443, ""), ("TCP", 5432, ""))),
     Endpoint("cloud-metadata", "169.254.169.254", ports=(("TCP", 80, ""), ("TCP", 443, ""))),
+    Endpoint("internet-v6", "2a00:1450:4001::5", ports=(("TCP", 443, ""),)),
+    Endpoint("unique-local-v6", "fd00:ec2::254", ports=(("TCP", 443, ""), ("TCP", 80, ""))),
+    Endpoint("node-local-dns", "169.254.20.10", ports=(("UDP", 53, ""), ("TCP", 53, ""))),
+    Endpoint("kube-apiserver", "10.96.0.1", ports=(("TCP", 443, ""),)),
+    Endpoint(
+        "prometheus",
+        "10.244.4.5",
+        "monitoring",
+        {"app.kubernetes.io/name": "prometheus"},
+        {"kubernetes.io/metadata.name": "monitoring"},
+    ),
 )
+APPLICATION = {"frontend": 3000, "backend": 8000, "mcp-server": 8001, "agent": 8002}
 
 
 def release_pods(rendered: Rendered) -> dict[str, Endpoint]:
@@ -87,7 +99,17 @@ def expected_flows(values: Obj, pods: dict[str, Endpoint]) -> set[Flow]:
         Flow("agent", "mcp-server", "TCP", 8001),
     }
     for pod in pods:
-        flows |= {Flow(pod, "kube-dns", "UDP", 53), Flow(pod, "kube-dns", "TCP", 53)}
+        for dns in ("kube-dns", "node-local-dns"):
+            flows |= {Flow(pod, dns, "UDP", 53), Flow(pod, dns, "TCP", 53)}
+    if "secret-init" in pods:
+        # The secret-init hook talks to the API server (on the ports it may listen on, wherever it runs).
+        api = values["networkPolicy"]["kubeApiServer"]
+        flows |= {
+            Flow("secret-init", e.name, protocol, port)
+            for e in WORLD
+            for protocol, port, _ in e.ports
+            if not e.is_pod and port in api["ports"] and reachable(e, api["cidrs"])
+        }
     database_clients = ["backend", "mcp-server"] + (["migrations"] if values["migrations"]["enabled"] else [])
     if values["postgresql"]["enabled"]:
         flows |= {Flow(client, "postgresql", "TCP", 5432) for client in database_clients}
@@ -99,20 +121,25 @@ def expected_flows(values: Obj, pods: dict[str, Endpoint]) -> set[Flow]:
                 ipaddress.ip_address(endpoint.ip) in n for n in networks
             ):
                 flows |= {Flow(client, endpoint.name, "TCP", port) for client in database_clients}
-    if values["networkPolicy"]["llmEgress"]["enabled"]:
+    llm = values["networkPolicy"]["llmEgress"]
+    if llm["enabled"] and values["agent"]["env"].get("LLM_MODEL", "builtin") != "builtin":
         flows |= {
             Flow("agent", e.name, "TCP", 443)
             for e in WORLD
             if not e.is_pod
             and ipaddress.ip_address(e.ip).is_global
             and any(p[:2] == ("TCP", 443) for p in e.ports)
+            and (llm["ipv6Cidr"] or ipaddress.ip_address(e.ip).version == 4)
         }
+    if values["metrics"]["enabled"]:
+        flows |= {Flow("prometheus", name, "TCP", port) for name, port in APPLICATION.items()}
     if values["tests"]["enabled"]:
-        flows |= {
-            Flow("tests", name, "TCP", port)
-            for name, port in (("frontend", 3000), ("backend", 8000), ("mcp-server", 8001), ("agent", 8002))
-        }
+        flows |= {Flow("tests", name, "TCP", port) for name, port in APPLICATION.items()}
     return flows
+
+
+def reachable(endpoint: Endpoint, cidrs: list[str]) -> bool:
+    return any(ipaddress.ip_address(endpoint.ip) in ipaddress.ip_network(cidr) for cidr in cidrs)
 
 
 ENFORCED = [
@@ -161,11 +188,44 @@ def test_each_side_alone_allows_no_more_than_the_architecture(variant: Variant) 
 
 
 def test_the_agent_never_reaches_private_or_metadata_addresses() -> None:
-    cluster, pods = cluster_of(render())
+    cluster, pods = cluster_of(render(user_values("values-production.yaml")))
     agent = pods["agent"]
+    assert cluster.allows(agent, next(e for e in WORLD if e.name == "internet-v6"), "TCP", 443)
     for endpoint in WORLD:
         if not endpoint.is_pod and not ipaddress.ip_address(endpoint.ip).is_global:
             assert not cluster.allows(agent, endpoint, "TCP", 443), endpoint.name
+
+
+def test_the_builtin_model_keeps_the_agent_off_the_internet() -> None:
+    cluster, pods = cluster_of(render())
+    for endpoint in WORLD:
+        if not endpoint.is_pod:
+            assert not cluster.allows(pods["agent"], endpoint, "TCP", 443), endpoint.name
+
+
+def test_every_pod_resolves_names_through_node_local_dns_cache() -> None:
+    cluster, pods = cluster_of(render())
+    cache = next(e for e in WORLD if e.name == "node-local-dns")
+    for pod in pods.values():
+        assert cluster.allows(pod, cache, "UDP", 53), pod.name
+        assert not cluster.allows(pod, cache, "TCP", 80), pod.name
+
+
+def test_prometheus_scrapes_every_component_only_when_asked() -> None:
+    prometheus = next(e for e in WORLD if e.name == "prometheus")
+    cluster, pods = cluster_of(render())
+    assert not any(cluster.allows(prometheus, pods[name], "TCP", port) for name, port in APPLICATION.items())
+    cluster, pods = cluster_of(render(user_values(extra={"metrics": {"enabled": True}})))
+    for name, port in APPLICATION.items():
+        assert cluster.allows(prometheus, pods[name], "TCP", port), name
+    assert not cluster.allows(prometheus, pods["postgresql"], "TCP", 5432)
+    elsewhere = user_values(
+        extra={
+            "metrics": {"enabled": True, "scraper": {"namespaceSelector": {"matchLabels": {"team": "obs"}}}}
+        }
+    )
+    cluster, pods = cluster_of(render(elsewhere))
+    assert not cluster.allows(prometheus, pods["backend"], "TCP", 8000)
 
 
 def test_the_frontend_accepts_only_the_configured_ingress_controller() -> None:

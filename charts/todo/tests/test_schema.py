@@ -47,6 +47,38 @@ def test_every_values_file_is_accepted(values_file: str) -> None:
         ({"networkPolicy": {"llmEgress": {"cidr": "everywhere"}}}, "/networkPolicy/llmEgress/cidr'"),
         ({"ingress": {"host": "Not A Host"}}, "/ingress/host'"),
         ({"migrations": {"databaseUrlKey": "JWT_SECRET"}}, "/migrations/databaseUrlKey'"),
+        ({"networkPolicy": {"llmEgress": {"cidr": "10.0.0.300/8"}}}, "/networkPolicy/llmEgress/cidr'"),
+        ({"networkPolicy": {"llmEgress": {"except": ["10.0.0.0/33"]}}}, "/networkPolicy/llmEgress/except/0'"),
+        ({"externalDatabase": {"egressCidrs": ["db.example.com/32"]}}, "/externalDatabase/egressCidrs/0'"),
+        ({"backend": {"securityContext": {"privileged": True}}}, "/backend/securityContext/privileged'"),
+        ({"agent": {"securityContext": {"runAsUser": 0}}}, "/agent/securityContext/runAsUser'"),
+        ({"frontend": {"podSecurityContext": {"runAsUser": 0}}}, "/frontend/podSecurityContext/runAsUser'"),
+        (
+            {"postgresql": {"securityContext": {"allowPrivilegeEscalation": True}}},
+            "/postgresql/securityContext",
+        ),
+        (
+            {"global": {"containerSecurityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}},
+            "/global/containerSecurityContext/capabilities/add/0'",
+        ),
+        (
+            {"backend": {"extraEnv": [{"name": "JWT_SECRET", "value": "plain"}]}},
+            "/backend/extraEnv/0/value'",
+        ),
+        ({"backend": {"env": {"jwt_secret": "x" * 40}}}, "/backend/env/jwt_secret'"),
+        ({"agent": {"env": {"openai_api_key": "sk-1"}}}, "/agent/env/openai_api_key'"),
+        (
+            {"backend": {"podLabels": {"app.kubernetes.io/component": "frontend"}}},
+            "/backend/podLabels/app.kubernetes.io~1component'",
+        ),
+        ({"backend": {"pdb": {"maxUnavailable": 0}}}, "/backend/pdb/maxUnavailable'"),
+        ({"backend": {"pdb": {"maxUnavailable": "0%"}}}, "/backend/pdb/maxUnavailable'"),
+        ({"backend": {"image": {"digest": "sha256:abc"}}}, "/backend/image/digest'"),
+        (
+            {"backend": {"autoscaling": {"behavior": {"scaleDown": {"window": 1}}}}},
+            "/backend/autoscaling/behavior/scaleDown'",
+        ),
+        ({"metrics": {"serviceMonitor": {"enabled": "maybe"}}}, "/metrics/serviceMonitor/enabled'"),
     ],
 )
 def test_schema_rejects_bad_values_with_the_offending_key(values: Obj, message: str) -> None:
@@ -56,3 +88,28 @@ def test_schema_rejects_bad_values_with_the_offending_key(values: Obj, message: 
     # The same check guards rendering (helm install/upgrade/template).
     with pytest.raises(helm.HelmError):
         render(user_values(extra=values))
+
+
+def test_schema_accepts_what_the_restricted_profile_allows() -> None:
+    validate_values(
+        user_values(
+            extra={
+                "backend": {
+                    "extraEnv": [
+                        {"name": "LLM_API_KEY", "valueFrom": {"secretKeyRef": {"name": "llm", "key": "key"}}},
+                        {"name": "FEATURE_X", "value": "on"},
+                    ],
+                    "securityContext": {
+                        "runAsUser": 20000,
+                        "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]},
+                    },
+                    "podLabels": {"team": "tasks"},
+                    "env": {"JWT_EXPIRE_MINUTES": 60},
+                    "pdb": {"maxUnavailable": "50%"},
+                },
+                "networkPolicy": {
+                    "llmEgress": {"cidr": "203.0.113.0/24", "ipv6Cidr": "2001:db8::/32", "ipv6Except": []}
+                },
+            }
+        )
+    )

@@ -32,6 +32,13 @@ VARIANTS: dict[str, Variant] = {
             "externalDatabase.egressCidrs={18.192.0.0/16},networkPolicy.llmEgress.enabled=false",
         ),
     ),
+    "metrics-real-llm-digests": Variant(
+        "values.yaml",
+        (
+            "metrics.enabled=true,secrets.existingSecret=todo-external,agent.env.LLM_MODEL=gpt-4o-mini",
+            f"backend.image.digest=sha256:{'a' * 64},postgresql.image.digest=sha256:{'b' * 64}",
+        ),
+    ),
     "ingress-tls-registry": Variant(
         "values.yaml",
         (

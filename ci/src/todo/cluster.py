@@ -19,6 +19,7 @@ from dagger import dag
 
 from . import k8s_suite
 from .chart import CHART_DIR
+from .pull import pull
 from .versions import DOCKER_CLI_IMAGE, HELM_IMAGE, K3S_IMAGE, REGISTRY_IMAGE, SKOPEO_IMAGE
 
 REGISTRY_HOST: Final = "registry"
@@ -30,6 +31,8 @@ KUBECONFIG_DIR: Final = "/k3s-output"
 KUBECONFIG_PATH: Final = f"{KUBECONFIG_DIR}/kubeconfig.yaml"
 KUBECONFIG_MOUNT: Final = "/run/secrets/kubeconfig"
 VALUES_FILE: Final = "values-minikube.yaml"
+# The caller's own values (`deploy --values`), layered over VALUES_FILE and the image settings.
+EXTRA_VALUES: Final = "/etc/todo/extra-values.yaml"
 HELM_TIMEOUT: Final = "10m"
 REGISTRIES_YAML: Final = textwrap.dedent(f"""\
     mirrors:
@@ -37,6 +40,16 @@ REGISTRIES_YAML: Final = textwrap.dedent(f"""\
         endpoint:
           - "http://{REGISTRY_ADDRESS}"
     """)
+EVICTION_HARD: Final = ",".join(
+    f"{signal}<{threshold}"
+    for signal, threshold in (
+        ("memory.available", "100Mi"),
+        ("nodefs.available", "1%"),
+        ("nodefs.inodesFree", "1%"),
+        ("imagefs.available", "1%"),
+        ("imagefs.inodesFree", "1%"),
+    )
+)
 _PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 _K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?")
 
@@ -55,17 +68,16 @@ def validate_profile(profile: str) -> str:
     return profile
 
 
-def registry_service() -> dagger.Service:
-    return dag.container().from_(REGISTRY_IMAGE).with_exposed_port(5000).as_service(use_entrypoint=True)
+def registry_service(*, mirror: str = "") -> dagger.Service:
+    return pull(REGISTRY_IMAGE, mirror).with_exposed_port(5000).as_service(use_entrypoint=True)
 
 
 def push_to_registry(
-    image: dagger.Container, ref: str, registry: dagger.Service, run_id: str
+    image: dagger.Container, ref: str, registry: dagger.Service, run_id: str, *, mirror: str = ""
 ) -> dagger.Container:
     """Copies the image into the in-engine registry as `registry:5000/<ref>` (plain HTTP, engine-internal)."""
     return (
-        dag.container()
-        .from_(SKOPEO_IMAGE)
+        pull(SKOPEO_IMAGE, mirror)
         .with_service_binding(REGISTRY_HOST, registry)
         .with_mounted_file("/image.tar", image.as_tarball())
         .with_env_variable("TODO_RUN_ID", run_id)
@@ -89,6 +101,10 @@ def k3s_server_args() -> list[str]:
         # metrics-server stays (k3s pulls its bundled image): k8s-tests' HPA test needs the metrics API.
         # The API server reaches kubelets directly (logs, exec) instead of through k3s's tunnel.
         "--egress-selector-mode=disabled",
+        # The kubelet's default eviction thresholds (imagefs.available<15%) taint the node on a CI runner
+        # whose disk is 70-85 % full (GitHub's hosted runners); the cluster lives minutes: evict only when
+        # the disk or the memory is nearly exhausted.
+        f"--kubelet-arg=eviction-hard={EVICTION_HARD}",
         f"--tls-san={K3S_HOST}",
         "--private-registry=/etc/todo/registries.yaml",
         f"--write-kubeconfig={KUBECONFIG_PATH}",
@@ -96,7 +112,9 @@ def k3s_server_args() -> list[str]:
     ]
 
 
-def k3s_server(registry: dagger.Service, kubeconfig: dagger.CacheVolume) -> dagger.Service:
+def k3s_server(
+    registry: dagger.Service, kubeconfig: dagger.CacheVolume, *, mirror: str = ""
+) -> dagger.Service:
     """A fresh single-node k3s (state wiped at start; the LOCKED state volume serialises deploys).
 
     k3s runs as PID 1 (no init process, `exec`): only then does it move itself into a nested cgroup (v2)
@@ -104,8 +122,7 @@ def k3s_server(registry: dagger.Service, kubeconfig: dagger.CacheVolume) -> dagg
     """
     start = f'rm -rf /var/lib/rancher/k3s/* {KUBECONFIG_PATH} && exec "$@"'
     return (
-        dag.container()
-        .from_(K3S_IMAGE)
+        pull(K3S_IMAGE, mirror)
         .with_new_file("/etc/todo/registries.yaml", REGISTRIES_YAML)
         .with_mounted_cache(
             "/var/lib/rancher/k3s", dag.cache_volume("todo-k3s-state"), sharing=dagger.CacheSharingMode.LOCKED
@@ -137,7 +154,9 @@ def helm_values_args(registry: str, tag: str) -> list[str]:
     ]
 
 
-def upgrade_args(release: str, namespace: str, registry: str, tag: str) -> list[str]:
+def upgrade_args(
+    release: str, namespace: str, registry: str, tag: str, *, extra_values: bool = False
+) -> list[str]:
     """Install or upgrade, wait for every workload, roll back to the previous release if that fails."""
     return [
         "helm",
@@ -149,6 +168,7 @@ def upgrade_args(release: str, namespace: str, registry: str, tag: str) -> list[
         namespace,
         "--create-namespace",
         *helm_values_args(registry, tag),
+        *(["--values", EXTRA_VALUES] if extra_values else []),
         "--wait",
         "--rollback-on-failure",
         "--timeout",
@@ -161,7 +181,12 @@ def test_args(release: str, namespace: str) -> list[str]:
 
 
 def helm_on_k3s(
-    chart: dagger.Directory, kubeconfig: dagger.CacheVolume, server: dagger.Service, run_id: str
+    chart: dagger.Directory,
+    kubeconfig: dagger.CacheVolume,
+    server: dagger.Service,
+    run_id: str,
+    *,
+    mirror: str = "",
 ) -> dagger.Container:
     """Helm talking to the k3s service; waits for its kubeconfig and a first answer of the API server.
 
@@ -173,8 +198,7 @@ def helm_on_k3s(
         " echo 'k3s API server not ready after 180 s' >&2; exit 1"
     )
     return (
-        dag.container()
-        .from_(HELM_IMAGE)
+        pull(HELM_IMAGE, mirror)
         .with_directory(CHART_DIR, chart)
         .with_mounted_cache(KUBECONFIG_DIR, kubeconfig)
         .with_service_binding(K3S_HOST, server)
@@ -186,11 +210,16 @@ def helm_on_k3s(
 
 
 def helm_on_minikube(
-    chart: dagger.Directory, kubeconfig: dagger.Secret, kube_api: dagger.Service, port: int, run_id: str
+    chart: dagger.Directory,
+    kubeconfig: dagger.Secret,
+    kube_api: dagger.Service,
+    port: int,
+    run_id: str,
+    *,
+    mirror: str = "",
 ) -> dagger.Container:
     return (
-        dag.container()
-        .from_(HELM_IMAGE)
+        pull(HELM_IMAGE, mirror)
         .with_directory(CHART_DIR, chart)
         .with_mounted_secret(KUBECONFIG_MOUNT, kubeconfig)
         .with_service_binding(KUBE_API_ALIAS, kube_api)
@@ -201,12 +230,19 @@ def helm_on_minikube(
 
 
 def release_and_test(
-    helm: dagger.Container, *, release: str, namespace: str, registry: str, tag: str
+    helm: dagger.Container,
+    *,
+    release: str,
+    namespace: str,
+    registry: str,
+    tag: str,
+    values: dagger.File | None = None,
 ) -> dagger.Container:
     """`helm upgrade --install`, then `helm test`, whose logs are the output."""
-    return helm.with_exec(upgrade_args(release, namespace, registry, tag)).with_exec(
-        test_args(release, namespace)
-    )
+    if values is not None:
+        helm = helm.with_file(EXTRA_VALUES, values)
+    upgrade = upgrade_args(release, namespace, registry, tag, extra_values=values is not None)
+    return helm.with_exec(upgrade).with_exec(test_args(release, namespace))
 
 
 def load_into_minikube(
@@ -216,6 +252,8 @@ def load_into_minikube(
     profile: str,
     run_id: str,
     extra_refs: tuple[str, ...] = (),
+    *,
+    mirror: str = "",
 ) -> dagger.Container:
     """`docker load` inside the Minikube node container, then tag the loaded image as `ref`, `extra_refs`."""
     script = (
@@ -225,8 +263,7 @@ def load_into_minikube(
         ' for ref in "$REF" ${EXTRA_REFS:-}; do docker exec "$PROFILE" docker tag "$loaded" "$ref"; done'
     )
     return (
-        dag.container()
-        .from_(DOCKER_CLI_IMAGE)
+        pull(DOCKER_CLI_IMAGE, mirror)
         .with_unix_socket("/var/run/docker.sock", docker)
         .with_mounted_file(
             "/image.tar", image.as_tarball(media_types=dagger.ImageMediaTypes.DockerMediaTypes)
@@ -240,13 +277,22 @@ def load_into_minikube(
 
 
 def suite_on_k3s(
-    source: dagger.Directory, kubeconfig: dagger.CacheVolume, server: dagger.Service, tag: str, run_id: str
+    source: dagger.Directory,
+    kubeconfig: dagger.CacheVolume,
+    server: dagger.Service,
+    tag: str,
+    run_id: str,
+    *,
+    values: dagger.File | None = None,
+    mirror: str = "",
 ) -> dagger.Container:
     """k8s-tests against the k3s service: its kubeconfig (from the cache volume) rewritten to https://k3s:6443;
     the chart installed with the images of the in-engine registry."""
     access = k8s_suite.ClusterAccess(kubeconfig=KUBECONFIG_PATH, server=K3S_API)
     return k8s_suite.run(
-        k8s_suite.suite_container(source, access, registry=REGISTRY_ADDRESS, tag=tag, run_id=run_id)
+        k8s_suite.suite_container(
+            source, access, registry=REGISTRY_ADDRESS, tag=tag, run_id=run_id, values=values, mirror=mirror
+        )
         .with_mounted_cache(KUBECONFIG_DIR, kubeconfig)
         .with_service_binding(K3S_HOST, server)
     )
@@ -259,12 +305,17 @@ def suite_on_minikube(
     port: int,
     tag: str,
     run_id: str,
+    *,
+    values: dagger.File | None = None,
+    mirror: str = "",
 ) -> dagger.Container:
     """k8s-tests against Minikube: the kubeconfig Secret and the API server bound as `kubernetes`, as for
     Helm; the chart installed with the images loaded into the node (no registry)."""
     access = k8s_suite.ClusterAccess(kubeconfig=KUBECONFIG_MOUNT, server=f"https://{KUBE_API_ALIAS}:{port}")
     return k8s_suite.run(
-        k8s_suite.suite_container(source, access, registry="", tag=tag, run_id=run_id)
+        k8s_suite.suite_container(
+            source, access, registry="", tag=tag, run_id=run_id, values=values, mirror=mirror
+        )
         .with_mounted_secret(KUBECONFIG_MOUNT, kubeconfig)
         .with_service_binding(KUBE_API_ALIAS, kube_api)
     )

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import dagger
 
 from .catalog import SERVICES, ServiceSpec
+from .references import mirrored, validate_registry
+from .versions import NODE_BASE_IMAGE, PYTHON_BASE_IMAGE
 
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-# host[:port][/path...], lower case as the OCI distribution spec requires.
-_REGISTRY = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*")
 _REVISION = re.compile(r"[0-9a-f]{7,64}")
 
 
@@ -18,13 +18,6 @@ def validate_tag(tag: str) -> str:
         msg = f"invalid image tag {tag!r}: 1-128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'"
         raise ValueError(msg)
     return tag
-
-
-def validate_registry(registry: str) -> str:
-    if not _REGISTRY.fullmatch(registry):
-        msg = f"invalid registry {registry!r}: expected host[:port][/namespace], e.g. ghcr.io/acme"
-        raise ValueError(msg)
-    return registry
 
 
 @dataclass(frozen=True)
@@ -63,25 +56,37 @@ def build_image(
     *,
     python_image: str = "",
     node_image: str = "",
+    mirror: str = "",
 ) -> dagger.Container:
-    """The image of one service: its Dockerfile, with the repository root as build context."""
+    """The image of one service: its Dockerfile, with the repository root as build context.
+
+    The base image is the Dockerfile's default unless given; with a mirror, that default is taken from it.
+    """
     args = [
         dagger.BuildArg(name="VERSION", value=info.version),
         dagger.BuildArg(name="REVISION", value=info.revision),
     ]
     if info.source_url:
         args.append(dagger.BuildArg(name="SOURCE_URL", value=info.source_url))
-    base_image = python_image if spec.base_image_arg == "PYTHON_IMAGE" else node_image
+    if spec.base_image_arg == "PYTHON_IMAGE":
+        base_image = python_image or (mirrored(PYTHON_BASE_IMAGE, mirror) if mirror else "")
+    else:
+        base_image = node_image or (mirrored(NODE_BASE_IMAGE, mirror) if mirror else "")
     if base_image:
         args.append(dagger.BuildArg(name=spec.base_image_arg, value=base_image))
     return source.docker_build(dockerfile=spec.dockerfile, build_args=args)
 
 
 def build_all(
-    source: dagger.Directory, info: BuildInfo, *, python_image: str = "", node_image: str = ""
+    source: dagger.Directory,
+    info: BuildInfo,
+    *,
+    python_image: str = "",
+    node_image: str = "",
+    mirror: str = "",
 ) -> dict[ServiceSpec, dagger.Container]:
     """Every service's image (lazily: the engine builds them in parallel when they are used)."""
     return {
-        spec: build_image(source, spec, info, python_image=python_image, node_image=node_image)
+        spec: build_image(source, spec, info, python_image=python_image, node_image=node_image, mirror=mirror)
         for spec in SERVICES
     }

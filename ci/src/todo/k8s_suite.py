@@ -23,6 +23,7 @@ from dagger import dag
 
 from . import suites
 from .images import validate_tag
+from .pull import pull
 from .versions import HELM_IMAGE, KUBECTL_IMAGE
 
 SUITE: Final = "k8s"
@@ -35,6 +36,7 @@ PRIVATE_DIR: Final = "/run/todo-k8s"
 KUBECONFIG: Final = f"{PRIVATE_DIR}/kubeconfig"
 VALUES_DIR: Final = "/etc/todo-k8s"
 VALUES_FILE: Final = "values.yaml"
+EXTRA_VALUES_FILE: Final = "extra-values.yaml"
 NEXT_TAG_SUFFIX: Final = "-next"
 # Copy the cluster's kubeconfig, point every cluster in it at the bound API server, then run the suite.
 # (An assignment, unlike a `for` list, passes a failed command substitution on to `set -e`.)
@@ -53,7 +55,7 @@ def next_tag(tag: str) -> str:
     return validate_tag(f"{tag}{NEXT_TAG_SUFFIX}")
 
 
-def values(registry: str) -> str:
+def registry_values(registry: str) -> str:
     """The extra values file the suite installs with (TODO_K8S_VALUES): where the cluster finds the images."""
     return textwrap.dedent(f"""\
         # Written by `dagger call deploy`: the registry the cluster pulls the project's images from.
@@ -79,15 +81,18 @@ def suite_container(
     registry: str,
     tag: str,
     run_id: str,
+    values: dagger.File | None = None,
+    mirror: str = "",
 ) -> dagger.Container:
     """The toolchain with kubectl, helm and the suite's settings; the caller mounts the kubeconfig and binds
     the API server, then calls `run`."""
-    values_file = dag.directory().with_new_file(VALUES_FILE, values(registry)).file(VALUES_FILE)
-    return (
-        suites.plain_python_toolchain(source)
+    values_file = dag.directory().with_new_file(VALUES_FILE, registry_values(registry)).file(VALUES_FILE)
+    values_paths = [f"{VALUES_DIR}/{VALUES_FILE}"]
+    ctr = (
+        suites.plain_python_toolchain(source, mirror=mirror)
         .with_env_variable("TODO_RUN_ID", run_id)
-        .with_file(f"{BIN_DIR}/kubectl", dag.container().from_(KUBECTL_IMAGE).file(KUBECTL_IN_IMAGE))
-        .with_file(f"{BIN_DIR}/helm", dag.container().from_(HELM_IMAGE).file(HELM_IN_IMAGE))
+        .with_file(f"{BIN_DIR}/kubectl", pull(KUBECTL_IMAGE, mirror).file(KUBECTL_IN_IMAGE))
+        .with_file(f"{BIN_DIR}/helm", pull(HELM_IMAGE, mirror).file(HELM_IN_IMAGE))
         .with_file(f"{VALUES_DIR}/{VALUES_FILE}", values_file)
         .with_mounted_temp(PRIVATE_DIR)
         .with_env_variable("CLUSTER_KUBECONFIG", access.kubeconfig)
@@ -95,9 +100,12 @@ def suite_container(
         .with_env_variable("KUBECONFIG", KUBECONFIG)
         .with_env_variable("TODO_K8S_IMAGE_TAG", validate_tag(tag))
         .with_env_variable("TODO_K8S_NEXT_IMAGE_TAG", next_tag(tag))
-        .with_env_variable("TODO_K8S_VALUES", f"{VALUES_DIR}/{VALUES_FILE}")
         .with_env_variable("TODO_K8S_REQUIRED", "1")
     )
+    if values is not None:
+        ctr = ctr.with_file(f"{VALUES_DIR}/{EXTRA_VALUES_FILE}", values)
+        values_paths.append(f"{VALUES_DIR}/{EXTRA_VALUES_FILE}")
+    return ctr.with_env_variable("TODO_K8S_VALUES", ":".join(values_paths))
 
 
 def run(ctr: dagger.Container) -> dagger.Container:

@@ -12,8 +12,9 @@ from dagger import DefaultPath, Doc, Ignore, dag, function, object_type
 
 from . import chart, cluster, k8s_suite, scanning, suites
 from .catalog import ServiceSpec, service
-from .images import BuildInfo, build_all, build_image, image_ref, validate_registry
+from .images import BuildInfo, build_all, build_image, image_ref
 from .parallel import gather
+from .references import validate_registry
 
 SOURCE_IGNORE: Final = [
     ".git",
@@ -86,6 +87,14 @@ class Todo:
     python_image: Annotated[str, Doc("Base image of the Python services (PYTHON_IMAGE build arg)")] = ""
     node_image: Annotated[str, Doc("Base image of the frontend (NODE_IMAGE build arg)")] = ""
     source_url: Annotated[str, Doc("Repository URL for the images' OCI source label")] = ""
+    image_mirror: Annotated[
+        str,
+        Doc(
+            "A registry that mirrors the images the pipeline pulls, as <mirror>/<registry host>/<path>:<tag>"
+            " (e.g. registry.internal:5000 serves python:3.11 as registry.internal:5000/docker.io/library/"
+            "python:3.11). Images are then taken by tag: their pinned digests are not checked"
+        ),
+    ] = ""
 
     async def _info(self, version: str = "", tag: str = "") -> BuildInfo:
         return BuildInfo.resolve(
@@ -93,7 +102,17 @@ class Todo:
         )
 
     def _images(self, info: BuildInfo) -> dict[ServiceSpec, dagger.Container]:
-        return build_all(self.source, info, python_image=self.python_image, node_image=self.node_image)
+        return build_all(
+            self.source,
+            info,
+            python_image=self.python_image,
+            node_image=self.node_image,
+            mirror=self._mirror,
+        )
+
+    @property
+    def _mirror(self) -> str:
+        return validate_registry(self.image_mirror) if self.image_mirror else ""
 
     @function
     async def build(
@@ -111,6 +130,7 @@ class Todo:
             await self._info(version),
             python_image=self.python_image,
             node_image=self.node_image,
+            mirror=self._mirror,
         )
 
     @function
@@ -163,7 +183,7 @@ class Todo:
     @function
     async def lint(self) -> str:
         """ruff and mypy --strict over the Python code (`scripts/test lint`)."""
-        result = await suites.run_suite(self.source, "lint")
+        result = await suites.run_suite(self.source, "lint", mirror=self._mirror)
         if not result.passed:
             raise RuntimeError(suites.failure_report([result]))
         return result.output
@@ -171,18 +191,20 @@ class Todo:
     @function
     async def test(self) -> str:
         """Every test suite in its own container, in parallel; fails with the output of the failed ones."""
-        results = await gather([partial(suites.run_suite, self.source, s) for s in suites.TEST_SUITES])
+        results = await gather(
+            [partial(suites.run_suite, self.source, s, mirror=self._mirror) for s in suites.TEST_SUITES]
+        )
         if report := suites.failure_report(results):
             raise RuntimeError(report)
         return "\n".join(f"suite {r.suite}: passed" for r in results)
 
-    async def _scan(self, version: str) -> list[scanning.ScanResult]:
+    async def _scan(self, version: str, *, vulnerabilities: bool) -> list[scanning.ScanResult]:
         day = _scan_day()
         info = await self._info(version)
         scans: list[tuple[dagger.Container, scanning.ScanTarget]] = []
         for spec, ctr in self._images(info).items():
-            target = scanning.ScanTarget(f"image-{spec.image}", "image")
-            scans.append((scanning.scan_image(ctr, target, day), target))
+            target = scanning.ScanTarget(f"image-{spec.image}", "image", vulnerabilities=vulnerabilities)
+            scans.append((scanning.scan_image(ctr, target, day, mirror=self._mirror), target))
         dockerfiles = dag.directory().with_directory(
             "services", self.source.directory("services"), include=["*/Dockerfile"]
         )
@@ -191,13 +213,24 @@ class Todo:
             ("chart", self.source.directory(chart.CHART_PATH)),
         ):
             target = scanning.ScanTarget(f"config-{name}", "config")
-            scans.append((scanning.scan_config(directory, target, day), target))
+            scans.append((scanning.scan_config(directory, target, day, mirror=self._mirror), target))
         return await gather([partial(scanning.run_scan, ctr, target) for ctr, target in scans])
 
     @uncached
-    async def scan(self, version: Annotated[str, Doc("Release version of the images to scan")] = "") -> str:
-        """Trivy on the four images, the Dockerfiles and the chart; fails on fixable HIGH/CRITICAL issues."""
-        results = await self._scan(version)
+    async def scan(
+        self,
+        version: Annotated[str, Doc("Release version of the images to scan")] = "",
+        vulnerabilities: Annotated[
+            bool,
+            Doc(
+                "Look up the images' vulnerabilities (Trivy downloads its database); false: misconfigurations"
+                " and secrets only, for a machine that cannot reach Trivy's database"
+            ),
+        ] = True,
+    ) -> str:
+        """Trivy on the four images, the Dockerfiles and the chart; fails on HIGH/CRITICAL findings
+        (vulnerabilities: fixable ones) and when Trivy cannot scan."""
+        results = await self._scan(version, vulnerabilities=vulnerabilities)
         report = scanning.summary(results)
         if any(r.exit_code != 0 for r in results):
             raise RuntimeError(report)
@@ -205,10 +238,12 @@ class Todo:
 
     @uncached
     async def scan_report(
-        self, version: Annotated[str, Doc("Release version of the images to scan")] = ""
+        self,
+        version: Annotated[str, Doc("Release version of the images to scan")] = "",
+        vulnerabilities: Annotated[bool, Doc("Look up the images' vulnerabilities (see `scan`)")] = True,
     ) -> dagger.Directory:
         """The scan as files, whatever its outcome: trivy.sarif (for GitHub code scanning) and trivy.txt."""
-        results = await self._scan(version)
+        results = await self._scan(version, vulnerabilities=vulnerabilities)
         return (
             dag.directory()
             .with_new_file(scanning.SARIF_FILE, scanning.merge_sarif(results))
@@ -216,12 +251,25 @@ class Todo:
         )
 
     @function
-    async def lint_chart(self) -> str:
+    async def lint_chart(
+        self,
+        schemas: Annotated[
+            dagger.Directory | None,
+            Doc(
+                "kubeconform's Kubernetes schemas, laid out as yannh/kubernetes-json-schema"
+                " (<version>-standalone-strict/<kind>-<group>-<version>.json for v1.30.0 and master),"
+                " for a machine that cannot download them"
+            ),
+        ] = None,
+    ) -> str:
         """helm lint and helm template with every values file, then kubeconform -strict (1.30 and newest)."""
         chart_dir = self.source.directory(chart.CHART_PATH)
         values_files = sorted(await chart_dir.glob("values*.yaml"))
-        rendered = chart.lint_and_render(chart_dir, values_files).directory(chart.RENDER_DIR)
-        outputs = await gather([ctr.stdout for ctr in chart.validate(rendered)])
+        rendered = chart.lint_and_render(chart_dir, values_files, mirror=self._mirror).directory(
+            chart.RENDER_DIR
+        )
+        validations = chart.validate(rendered, schemas=schemas, mirror=self._mirror)
+        outputs = await gather([ctr.stdout for ctr in validations])
         return "\n".join(outputs)
 
     @uncached
@@ -256,6 +304,13 @@ class Todo:
                 " (off: you ran `minikube image load` for both tags)"
             ),
         ] = True,
+        values: Annotated[
+            dagger.File | None,
+            Doc(
+                "Your own values file, layered over charts/todo/values-minikube.yaml and the image settings"
+                " (the release and the k8s-tests installs both use it)"
+            ),
+        ] = None,
         suite: Annotated[
             bool,
             Doc(
@@ -274,7 +329,7 @@ class Todo:
         extra_tags = (k8s_suite.next_tag(info.tag),) if suite else ()
         if env == Env.K3S:
             return await self._deploy_k3s(
-                images, chart_dir, info, release, namespace, suite=suite, extra_tags=extra_tags
+                images, chart_dir, info, release, namespace, suite=suite, extra_tags=extra_tags, values=values
             )
         if kubeconfig is None or kube_api is None:
             msg = (
@@ -303,18 +358,30 @@ class Todo:
                             minikube_profile,
                             run_id,
                             tuple(image_ref(spec, t) for t in extra_tags),
+                            mirror=self._mirror,
                         ),
                     )
                     for spec, ctr in images.items()
                 ]
             )
-        helm = cluster.helm_on_minikube(chart_dir, kubeconfig, kube_api, kube_api_port, run_id)
+        helm = cluster.helm_on_minikube(
+            chart_dir, kubeconfig, kube_api, kube_api_port, run_id, mirror=self._mirror
+        )
         logs = await cluster.release_and_test(
-            helm, release=release, namespace=namespace, registry="", tag=info.tag
+            helm, release=release, namespace=namespace, registry="", tag=info.tag, values=values
         ).stdout()
         if not suite:
             return logs
-        ran = cluster.suite_on_minikube(self.source, kubeconfig, kube_api, kube_api_port, info.tag, run_id)
+        ran = cluster.suite_on_minikube(
+            self.source,
+            kubeconfig,
+            kube_api,
+            kube_api_port,
+            info.tag,
+            run_id,
+            values=values,
+            mirror=self._mirror,
+        )
         return _with_suite_output(logs, await k8s_suite.outcome(ran))
 
     async def _deploy_k3s(
@@ -327,33 +394,42 @@ class Todo:
         *,
         suite: bool,
         extra_tags: tuple[str, ...],
+        values: dagger.File | None,
     ) -> str:
         run_id = _run_id()
-        registry = cluster.registry_service()
+        registry = cluster.registry_service(mirror=self._mirror)
         # Started explicitly so that it stays up (and keeps the pushed images) until the deploy is done.
         registry = await registry.start()
         try:
             await gather(
                 [
-                    partial(_sync, cluster.push_to_registry(ctr, image_ref(spec, t), registry, run_id))
+                    partial(
+                        _sync,
+                        cluster.push_to_registry(
+                            ctr, image_ref(spec, t), registry, run_id, mirror=self._mirror
+                        ),
+                    )
                     for spec, ctr in images.items()
                     for t in (info.tag, *extra_tags)
                 ]
             )
             kubeconfig = dag.cache_volume("todo-k3s-kubeconfig")
-            server = await cluster.k3s_server(registry, kubeconfig).start()
+            server = await cluster.k3s_server(registry, kubeconfig, mirror=self._mirror).start()
             try:
-                helm = cluster.helm_on_k3s(chart_dir, kubeconfig, server, run_id)
+                helm = cluster.helm_on_k3s(chart_dir, kubeconfig, server, run_id, mirror=self._mirror)
                 logs = await cluster.release_and_test(
                     helm,
                     release=release,
                     namespace=namespace,
                     registry=cluster.REGISTRY_ADDRESS,
                     tag=info.tag,
+                    values=values,
                 ).stdout()
                 if not suite:
                     return logs
-                ran = cluster.suite_on_k3s(self.source, kubeconfig, server, info.tag, run_id)
+                ran = cluster.suite_on_k3s(
+                    self.source, kubeconfig, server, info.tag, run_id, values=values, mirror=self._mirror
+                )
                 return _with_suite_output(logs, await k8s_suite.outcome(ran))
             finally:
                 await server.stop()

@@ -12,14 +12,18 @@ from typing import Final
 import dagger
 from dagger import dag
 
+from .pull import pull
 from .versions import NODE_TOOLCHAIN_IMAGE, POSTGRES_IMAGE, PYTHON_TOOLCHAIN_IMAGE
 
 SUITES: Final = ("lint", "python", "chart", "pipeline", "frontend")
 TEST_SUITES: Final = ("python", "chart", "pipeline", "frontend")
-DB_SUITES: Final = frozenset({"python", "frontend"})
+# The chart suite runs the helm-test scripts against the real stack (test_helm_test_scripts.py).
+DB_SUITES: Final = frozenset({"python", "chart", "frontend"})
+PRIVILEGED_SUITES: Final = frozenset({"frontend"})
 # The throwaway test server's fixed credentials (the team's test convention), not a secret.
 TEST_DATABASE_ADMIN_URL: Final = "postgresql://todo:todo@db:5432/postgres"
 WORKDIR: Final = "/src"
+SYSTEM_CA_BUNDLE: Final = "/etc/ssl/certs/ca-certificates.crt"
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,10 @@ class SuiteResult:
         return self.exit_code == 0
 
 
-def postgres_service() -> dagger.Service:
+def postgres_service(*, mirror: str = "") -> dagger.Service:
     """A PostgreSQL server for one test run (data on tmpfs, fsync off: it is thrown away)."""
     return (
-        dag.container()
-        .from_(POSTGRES_IMAGE)
+        pull(POSTGRES_IMAGE, mirror)
         .with_env_variable("POSTGRES_USER", "todo")
         .with_env_variable("POSTGRES_PASSWORD", "todo")
         .with_mounted_temp("/var/lib/postgresql/data")
@@ -52,8 +55,8 @@ PYTHON_PACKAGES: Final = ("postgresql",)
 FRONTEND_PACKAGES: Final = ("postgresql", "chromium", "fonts-liberation")
 
 
-def _toolchain(packages: tuple[str, ...]) -> dagger.Container:
-    ctr = dag.container().from_(PYTHON_TOOLCHAIN_IMAGE)
+def _toolchain(packages: tuple[str, ...], mirror: str) -> dagger.Container:
+    ctr = pull(PYTHON_TOOLCHAIN_IMAGE, mirror)
     if packages:
         install = " ".join(packages)
         ctr = ctr.with_exec(
@@ -75,46 +78,56 @@ def _with_source(ctr: dagger.Container, source: dagger.Directory) -> dagger.Cont
     return ctr.with_directory(WORKDIR, source).with_workdir(WORKDIR)
 
 
-def python_toolchain(source: dagger.Directory) -> dagger.Container:
+def python_toolchain(source: dagger.Directory, *, mirror: str = "") -> dagger.Container:
     """Python 3.11 with the repository at /src; scripts/test installs its pinned uv and syncs the venv."""
-    return _with_source(_toolchain(PYTHON_PACKAGES), source)
+    return _with_source(_toolchain(PYTHON_PACKAGES, mirror), source)
 
 
-def plain_python_toolchain(source: dagger.Directory) -> dagger.Container:
+def plain_python_toolchain(source: dagger.Directory, *, mirror: str = "") -> dagger.Container:
     """Python 3.11 with the repository at /src and no Debian packages (the live-cluster suite needs none)."""
-    return _with_source(_toolchain(()), source)
+    return _with_source(_toolchain((), mirror), source)
 
 
-def frontend_toolchain(source: dagger.Directory) -> dagger.Container:
+def frontend_toolchain(source: dagger.Directory, *, mirror: str = "") -> dagger.Container:
     """The Python toolchain plus Node and Debian's Chromium (/usr/bin/chromium, as the e2e harness wants)."""
-    node = dag.container().from_(NODE_TOOLCHAIN_IMAGE)
+    node = pull(NODE_TOOLCHAIN_IMAGE, mirror)
     with_node = (
-        _toolchain(FRONTEND_PACKAGES)
+        _toolchain(FRONTEND_PACKAGES, mirror)
         .with_file("/usr/local/bin/node", node.file("/usr/local/bin/node"))
         .with_directory("/usr/local/lib/node_modules/npm", node.directory("/usr/local/lib/node_modules/npm"))
         .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npm-cli.js", "/usr/local/bin/npm"])
         .with_exec(["ln", "-s", "../lib/node_modules/npm/bin/npx-cli.js", "/usr/local/bin/npx"])
         .with_mounted_cache("/root/.npm", dag.cache_volume("todo-npm"))
+        # Node trusts only its bundled CAs; this adds the system store, where the engine installs the custom
+        # CAs it is configured with (e.g. a TLS-intercepting proxy's), as it does for pip and apt.
+        .with_env_variable("NODE_EXTRA_CA_CERTS", SYSTEM_CA_BUNDLE)
     )
     return _with_source(with_node, source)
 
 
-def suite_container(source: dagger.Directory, suite: str) -> dagger.Container:
-    """`scripts/test <suite>` run to completion whatever its exit code (the caller reads code and output)."""
+def suite_container(source: dagger.Directory, suite: str, *, mirror: str = "") -> dagger.Container:
+    """`scripts/test <suite>`; an exec that fails is an error, which the engine never caches (a result
+    with expect=ANY would be cached as a success and replayed after the fix)."""
     if suite not in SUITES:
         msg = f"unknown test suite {suite!r}: expected one of {', '.join(SUITES)}"
         raise ValueError(msg)
-    ctr = frontend_toolchain(source) if suite == "frontend" else python_toolchain(source)
+    toolchain = frontend_toolchain if suite == "frontend" else python_toolchain
+    ctr = toolchain(source, mirror=mirror)
     if suite in DB_SUITES:
-        ctr = ctr.with_service_binding("db", postgres_service()).with_env_variable(
+        ctr = ctr.with_service_binding("db", postgres_service(mirror=mirror)).with_env_variable(
             "TEST_DATABASE_ADMIN_URL", TEST_DATABASE_ADMIN_URL
         )
-    return ctr.with_exec(["scripts/test", suite], expect=dagger.ReturnType.ANY)
+    # The browser tests start the web app from a read-only bind mount, as the chart runs it (read-only root
+    # filesystem): `unshare --mount` and `mount` need root capabilities the engine withholds from plain execs.
+    return ctr.with_exec(["scripts/test", suite], insecure_root_capabilities=suite in PRIVILEGED_SUITES)
 
 
-async def run_suite(source: dagger.Directory, suite: str) -> SuiteResult:
-    ran = suite_container(source, suite)
-    return SuiteResult(suite, await ran.exit_code(), await ran.combined_output())
+async def run_suite(source: dagger.Directory, suite: str, *, mirror: str = "") -> SuiteResult:
+    try:
+        output = await suite_container(source, suite, mirror=mirror).combined_output()
+    except dagger.ExecError as failed:
+        return SuiteResult(suite, failed.exit_code, f"{failed.stdout}\n{failed.stderr}")
+    return SuiteResult(suite, 0, output)
 
 
 def failure_report(results: list[SuiteResult]) -> str:

@@ -12,11 +12,16 @@ from typing import Final
 
 # Dagger engine and Python SDK: the CLI, dagger.json's engineVersion, the GitHub Action's `version` and the
 # root `delivery` dependency group (dagger-io==...) all use this version.
-DAGGER_VERSION: Final = "0.21.11"
+DAGGER_VERSION: Final = "0.21.8"
 
-# Test toolchains. Python as the CI machines (3.11); Node as the frontend image's default NODE_IMAGE.
+# The service images' base images: the Dockerfiles' default PYTHON_IMAGE and NODE_IMAGE build args.
+PYTHON_BASE_IMAGE: Final = "python:3.12.12-slim-bookworm"
+NODE_BASE_IMAGE: Final = "node:24.13.0-bookworm-slim"
+
+# Test toolchains. Python as the CI machines (3.11), also the module's own runtime (ci/pyproject.toml's
+# [tool.dagger] base-image); Node as the frontend image.
 PYTHON_TOOLCHAIN_IMAGE: Final = "python:3.11.14-slim-bookworm"
-NODE_TOOLCHAIN_IMAGE: Final = "node:24.13.0-bookworm-slim"
+NODE_TOOLCHAIN_IMAGE: Final = NODE_BASE_IMAGE
 # The database the Python and browser tests run against, same major as the chart's bundled PostgreSQL.
 POSTGRES_IMAGE: Final = "postgres:17.6-bookworm"
 

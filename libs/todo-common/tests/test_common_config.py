@@ -11,6 +11,7 @@ from todo_common.config import (
     InternalTokenSettings,
     load_settings,
 )
+from todo_common.migrations import MigrationSettings
 
 SECRET_URL = "postgresql://app:s3cret-password@db.example:5432/todo"
 
@@ -78,6 +79,14 @@ def test_bad_database_url_is_explained_without_the_password(
     message = problems(monkeypatch, DATABASE_URL=url, INTERNAL_TOKEN="x" * 16)
     assert message == expected
     assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(("value", "level"), [("warning", "WARNING"), ("Debug", "DEBUG"), ("ERROR", "ERROR")])
+def test_log_level_is_accepted_in_any_case(monkeypatch: pytest.MonkeyPatch, value: str, level: str) -> None:
+    for name, setting in {"DATABASE_URL": SECRET_URL, "INTERNAL_TOKEN": "x" * 16, "LOG_LEVEL": value}.items():
+        monkeypatch.setenv(name, setting)
+    assert load_settings(ServiceSettings).log_level == level
+    assert load_settings(MigrationSettings).log_level == level
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from agents import ModelSettings, ModelTracing
 from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage
-from todo_agent.builtin_model import BuiltinModel, read_conversation
-from todo_agent.commands import parse_command
-from todo_agent.planner import MAX_LISTED_TASKS, Reply, ToolCall, ToolOutcome, matching_tasks, next_step
+from todo_agent.builtin_model import BuiltinModel, output_items, read_conversation
+from todo_agent.dialogue import MAX_SHOWN_TASKS, read_context
+from todo_agent.intents import understand
+from todo_agent.planner import Reply, ToolCall, ToolCalls, ToolOutcome, next_step
 
 
 def task(task_id: int, title: str, completed: bool = False) -> dict[str, Any]:
@@ -26,8 +27,8 @@ def listing(*tasks: dict[str, Any]) -> ToolOutcome:
     return ToolOutcome("list_tasks", {"status": "all"}, {"result": list(tasks)})
 
 
-def step(message: str, *outcomes: ToolOutcome) -> ToolCall | Reply:
-    return next_step(parse_command(message), outcomes)
+def step(message: str, *outcomes: ToolOutcome, previous: str | None = None) -> ToolCall | ToolCalls | Reply:
+    return next_step(understand(message, read_context(previous)), outcomes)
 
 
 def test_add_calls_add_task_then_confirms_with_the_task_number() -> None:
@@ -72,8 +73,8 @@ def test_a_long_list_is_cut_short() -> None:
     tasks = [task(i, f"Task {i}") for i in range(1, 41)]
     reply = step("Show me all my tasks", ToolOutcome("list_tasks", {"status": "all"}, {"result": tasks}))
     assert isinstance(reply, Reply)
-    assert reply.text.count("\n- ") == MAX_LISTED_TASKS
-    assert f"...and {40 - MAX_LISTED_TASKS} more." in reply.text
+    assert reply.text.count("\n- ") == MAX_SHOWN_TASKS
+    assert f"...and {40 - MAX_SHOWN_TASKS} more." in reply.text
 
 
 def test_replies_stay_short_enough_to_be_sent_back_as_history() -> None:
@@ -146,10 +147,15 @@ def test_delete_by_name_asks_back_when_none_or_several_match() -> None:
     message = "Delete the meeting task"
     several = step(message, listing(task(5, "Meeting notes"), task(3, "Team meeting")))
     assert isinstance(several, Reply)
-    assert "I found 2 tasks matching 'meeting': 5. Meeting notes; 3. Team meeting." in several.text
+    assert several.text.startswith(
+        "I found 2 tasks matching 'meeting':\n- 5. Meeting notes\n- 3. Team meeting\n"
+    )
     assert "Which one should I delete?" in several.text
     # The user's answer to that question is understood as the delete it asked about.
-    assert next_step(parse_command("3", several.text), []) == ToolCall("delete_task", {"task_id": 3})
+    assert step("3", previous=several.text) == ToolCall("delete_task", {"task_id": 3})
+    assert step("the second one", previous=several.text) == ToolCall("delete_task", {"task_id": 3})
+    assert step("the notes one", previous=several.text) == ToolCall("delete_task", {"task_id": 5})
+    assert step("never mind", previous=several.text) == Reply("OK, I've left your tasks as they are.")
     none = step(message, listing(task(1, "Buy milk")))
     assert isinstance(none, Reply)
     assert none.text.startswith("I couldn't find a task matching 'meeting'.")
@@ -158,14 +164,6 @@ def test_delete_by_name_asks_back_when_none_or_several_match() -> None:
 def test_complete_by_name_prefers_the_pending_match() -> None:
     found = listing(task(2, "Buy milk", completed=True), task(6, "Buy milk"))
     assert step("Mark 'milk' as done", found) == ToolCall("complete_task", {"task_id": 6})
-
-
-def test_matching_prefers_an_exact_title_and_matches_word_prefixes() -> None:
-    tasks = [task(1, "Meeting"), task(2, "Meeting notes"), task(3, "Plan meetings")]
-    assert [t["id"] for t in matching_tasks(tasks, "meeting")] == [1]
-    assert [t["id"] for t in matching_tasks(tasks, "notes")] == [2]
-    assert [t["id"] for t in matching_tasks(tasks, "plan meet")] == [3]
-    assert matching_tasks(tasks, "the") == []
 
 
 def test_unclear_requests_get_help_instead_of_a_tool_call() -> None:
@@ -232,3 +230,124 @@ def test_the_model_answers_in_the_sdks_output_types() -> None:
     (message,) = second.output
     assert isinstance(message, ResponseOutputMessage)
     assert message.content[0].text == "I've added 'Buy groceries' to your list (task 7)."  # type: ignore[union-attr]
+
+
+def test_a_bulk_change_lists_asks_and_acts_only_on_yes() -> None:
+    message = "delete all completed tasks"
+    assert step(message) == ToolCall("list_tasks", {"status": "completed"})
+    done = ToolOutcome(
+        "list_tasks", {"status": "completed"}, {"result": [task(5, "A", True), task(3, "B", True)]}
+    )
+    question = step(message, done)
+    assert isinstance(question, Reply)
+    assert question.text.startswith("Should I delete these 2 tasks?\n- 5. A (done)\n- 3. B (done)\n")
+    yes = step("yes", previous=question.text)
+    assert yes == ToolCalls(
+        (ToolCall("delete_task", {"task_id": 5}), ToolCall("delete_task", {"task_id": 3}))
+    )
+    deleted = [
+        ToolOutcome("delete_task", {"task_id": i}, changed("deleted", i, t)) for i, t in ((5, "A"), (3, "B"))
+    ]
+    assert step("yes", *deleted, previous=question.text) == Reply(
+        "I've deleted 2 tasks: 'A' (task 5), 'B' (task 3)."
+    )
+    assert step("no", previous=question.text) == Reply("OK, I've left your tasks as they are.")
+    # Anything else is a new request, and the question lapses.
+    assert step("what's pending?", previous=question.text) == ToolCall("list_tasks", {"status": "pending"})
+
+
+def test_a_bulk_completion_with_nothing_to_do_says_so() -> None:
+    nothing = ToolOutcome("list_tasks", {"status": "pending"}, {"result": []})
+    assert step("mark everything as done", nothing) == Reply(
+        "You have no pending tasks, so there is nothing to mark as complete."
+    )
+
+
+@pytest.mark.parametrize(
+    ("previous", "call"),
+    [
+        ("I've added 'Buy milk' to your list (task 7).", ToolCall("delete_task", {"task_id": 7})),
+        (
+            "Done! I've marked 'Buy milk' (task 7) as complete.",
+            ToolCall("set_task_completion", {"task_id": 7, "completed": False}),
+        ),
+        ("I've marked 'Buy milk' (task 7) as not done.", ToolCall("complete_task", {"task_id": 7})),
+        (
+            "I've deleted 'Buy milk (2 l)' (task 7) from your list.",
+            ToolCall("add_task", {"title": "Buy milk (2 l)"}),
+        ),
+    ],
+)
+def test_undo_reverses_the_change_the_last_reply_reported(previous: str, call: ToolCall) -> None:
+    assert step("undo that", previous=previous) == call
+    assert step("oops, undo", previous=previous) == call
+
+
+def test_undo_without_a_change_to_reverse_says_so() -> None:
+    for previous in (None, "Here are all your tasks (1):\n- 1. A", "I've renamed task 1 to 'B'."):
+        reply = step("undo", previous=previous)
+        assert isinstance(reply, Reply)
+        assert reply.text.startswith(("There's nothing for me to undo", "I can't undo a rename"))
+
+
+def test_reopen_uses_set_task_completion() -> None:
+    assert step("mark task 4 as not done") == ToolCall(
+        "set_task_completion", {"task_id": 4, "completed": False}
+    )
+    reopened = ToolOutcome("set_task_completion", {"task_id": 4}, changed("pending", 4, "Call mom"))
+    assert step("mark task 4 as not done", reopened) == Reply("I've marked 'Call mom' (task 4) as not done.")
+
+
+def test_positions_count_in_the_list_the_assistant_showed_last() -> None:
+    shown = "Here are your pending tasks (3):\n- 9. Walk dog\n- 4. Call mom\n- 2. Pay rent"
+    assert step("delete the second one", previous=shown) == ToolCall("delete_task", {"task_id": 4})
+    assert step("I finished the last one", previous=shown) == ToolCall("complete_task", {"task_id": 2})
+    assert step("complete it", previous="I've added 'Buy milk' to your list (task 7).") == ToolCall(
+        "complete_task", {"task_id": 7}
+    )
+    # Without a list shown, the tasks are looked up in the order the list shows them (newest first).
+    tasks = listing(task(9, "Walk dog"), task(4, "Call mom"), task(2, "Pay rent"))
+    assert step("delete the first task", tasks) == ToolCall("delete_task", {"task_id": 9})
+    assert step("remove the first task I added", tasks) == ToolCall("delete_task", {"task_id": 2})
+    assert step("delete the fifth one", tasks) == Reply(
+        'Your list doesn\'t have that many tasks. Say "Show me all my tasks" to see them.'
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "expected_id"),
+    [
+        ("I finished calling mom", 1),
+        ("I called mom", 1),
+        ("the electricity bills are paid", 2),
+        ("complete the groceris", 3),
+        ("delete the dentist appointments", 4),
+    ],
+)
+def test_titles_match_in_other_word_forms_and_with_typos(message: str, expected_id: int) -> None:
+    tasks = listing(
+        task(1, "Call mom tomorrow"), task(2, "Pay the electricity bill"), task(3, "Buy groceries"),
+        task(4, "Dentist appointment"),
+    )  # fmt: skip
+    resolved = step(message, tasks)
+    assert isinstance(resolved, ToolCall)
+    assert resolved.arguments == {"task_id": expected_id}
+
+
+def test_equally_good_matches_get_a_clarifying_question_naming_the_action() -> None:
+    tasks = listing(task(1, "Call mom tonight"), task(2, "Call mom tomorrow"))
+    reply = step("rename the call mom task to Call dad", tasks)
+    assert isinstance(reply, Reply)
+    assert "Which one should I rename to 'Call dad'?" in reply.text
+    assert step("the first one", previous=reply.text) == ToolCall(
+        "update_task", {"task_id": 1, "title": "Call dad"}
+    )
+
+
+def test_several_calls_at_once_become_several_function_calls() -> None:
+    items = output_items(
+        ToolCalls((ToolCall("delete_task", {"task_id": 1}), ToolCall("delete_task", {"task_id": 2})))
+    )
+    calls = [item for item in items if isinstance(item, ResponseFunctionToolCall)]
+    assert [json.loads(call.arguments) for call in calls] == [{"task_id": 1}, {"task_id": 2}]
+    assert len({call.call_id for call in calls}) == 2

@@ -24,7 +24,15 @@ from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
 
 MODEL = "scripted-test-model"
 API_KEY = "sk-test-agent-0123456789"
-PHASE_III_TOOLS = {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+# The phase III tools, plus marking a task as not done again; never get_task or others of the server.
+ASSISTANT_TOOLS = {
+    "add_task",
+    "list_tasks",
+    "complete_task",
+    "delete_task",
+    "update_task",
+    "set_task_completion",
+}
 
 
 class ScriptedChatCompletions:
@@ -153,7 +161,7 @@ def test_the_model_gets_the_tools_without_user_id_and_its_calls_really_run(
     assert first["messages"][0]["role"] in {"system", "developer"}
     assert first["messages"][-1] == {"role": "user", "content": "Add oat milk please"}
     offered = {tool["function"]["name"]: tool["function"]["parameters"] for tool in first["tools"]}
-    assert set(offered) == PHASE_III_TOOLS
+    assert set(offered) == ASSISTANT_TOOLS
     for name, parameters in offered.items():
         assert "user_id" not in parameters["properties"], name
         assert "user_id" not in parameters.get("required", []), name

@@ -19,6 +19,7 @@ import httpx2
 import psycopg
 import pytest
 
+from tests.support.agent_chat import Chat, tools_used
 from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
 
 AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
@@ -41,25 +42,6 @@ def user() -> str:
     return str(uuid.uuid4())
 
 
-class Chat:
-    """One user's conversation with the agent, carrying the history like the backend does."""
-
-    def __init__(self, client: httpx2.Client, user_id: str) -> None:
-        self.client = client
-        self.user_id = user_id
-        self.history: list[dict[str, str]] = []
-
-    def send(self, message: str, **headers: str) -> dict[str, Any]:
-        messages = [*self.history, {"role": "user", "content": message}]
-        response = self.client.post(
-            "/v1/respond", json={"user_id": self.user_id, "messages": messages}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        self.history = [*messages, {"role": "assistant", "content": body["response"]}]
-        return body
-
-
 def rows(database: TestDatabase, user_id: str) -> list[tuple[int, str, str | None, bool]]:
     with psycopg.connect(database.url) as conn:
         return conn.execute(
@@ -76,10 +58,6 @@ def add(chat: Chat, title: str) -> int:
     body = chat.send(f"Add a task to {title}")
     task_id: int = body["tool_calls"][0]["result"]["task_id"]
     return task_id
-
-
-def tools_used(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return [(call["tool"], call["arguments"]) for call in body["tool_calls"]]
 
 
 def test_add_a_task(client: httpx2.Client, user: str, agent_task_database: TestDatabase) -> None:
@@ -182,6 +160,47 @@ def test_delete_by_name_asks_back_when_several_match(
 
     none = chat.send("Delete the dentist task")
     assert none["response"].startswith("I couldn't find a task matching 'dentist'.")
+
+
+def test_a_bulk_delete_waits_for_a_yes_in_the_same_conversation(
+    client: httpx2.Client, user: str, agent_task_database: TestDatabase
+) -> None:
+    chat = Chat(client, user)
+    keep, old, older = add(chat, "keep me"), add(chat, "old one"), add(chat, "older one")
+    chat.send(f"Mark task {old} as complete")
+    chat.send(f"I finished task {older}")
+    question = chat.send("delete all completed tasks")
+    assert tools_used(question) == [("list_tasks", {"status": "completed"})]
+    assert question["response"].startswith("Should I delete these 2 tasks?")
+    assert len(rows(agent_task_database, user)) == 3
+
+    assert chat.send("no")["tool_calls"] == []
+    chat.send("delete all completed tasks")
+    done = chat.send("yes")
+    assert sorted(call["arguments"]["task_id"] for call in done["tool_calls"]) == sorted([old, older])
+    assert {tool for tool, _ in tools_used(done)} == {"delete_task"}
+    assert done["response"].startswith("I've deleted 2 tasks:")
+    assert [task_id for task_id, *_ in rows(agent_task_database, user)] == [keep]
+    # A "yes" with no question pending changes nothing.
+    assert chat.send("yes")["tool_calls"] == []
+
+
+def test_undo_reverses_the_last_change_through_the_tools(
+    client: httpx2.Client, user: str, agent_task_database: TestDatabase
+) -> None:
+    chat = Chat(client, user)
+    task_id = add(chat, "call the bank")
+    chat.send(f"Mark task {task_id} as done")
+    undone = chat.send("undo that")
+    assert tools_used(undone) == [("set_task_completion", {"task_id": task_id, "completed": False})]
+    assert rows(agent_task_database, user) == [(task_id, "Call the bank", None, False)]
+
+    chat.send(f"delete task {task_id}")
+    restored = chat.send("oops, undo")
+    assert tools_used(restored) == [("add_task", {"title": "Call the bank"})]
+    new_id = restored["tool_calls"][0]["result"]["task_id"]
+    assert restored["response"] == f"I've added 'Call the bank' to your list (task {new_id})."
+    assert rows(agent_task_database, user) == [(new_id, "Call the bank", None, False)]
 
 
 def test_a_missing_task_is_explained(client: httpx2.Client, user: str) -> None:

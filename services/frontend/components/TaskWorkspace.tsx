@@ -93,6 +93,7 @@ export function TaskWorkspace({ initialUser, initialTasks }: TaskWorkspaceProps)
       </header>
 
       <main className="mx-auto grid w-full max-w-6xl flex-1 gap-6 px-4 py-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
+        <h1 className="sr-only">Your to-do list</h1>
         <div className={view === "tasks" ? "" : "hidden lg:block"}>
           <TaskPanel revision={revision} onChanged={tasksChanged} initialTasks={initialTasks} />
         </div>

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { focusIsVisible, seriousViolations, tabTo, type Violation } from "./support/accessibility";
 import {
   artifactsDir,
   launchChromium,
@@ -204,6 +205,116 @@ describe("the web app against the real stack", () => {
     await picker.selectOption(earlier ?? "");
     await page.getByTestId("chat-user").filter({ hasText: "Add a task to buy groceries" }).waitFor();
     await expect(page.getByTestId("chat-assistant").count()).resolves.toBe(2);
+  });
+
+  it("has no serious or critical accessibility violation on any page, desktop and phone (axe-core, WCAG 2 A/AA)", async () => {
+    const audits: Record<string, Violation[]> = {};
+    for (const [device, viewport, mobile] of [
+      ["desktop", DESKTOP, false],
+      ["phone", PHONE, true],
+    ] as const) {
+      const context = await newContext(viewport, mobile);
+      try {
+        const visitor = await context.newPage();
+        await visitor.goto("/signin");
+        await visitor.getByRole("heading", { name: "Sign in" }).waitFor();
+        audits[`${device}: sign-in`] = await seriousViolations(visitor);
+        await visitor.goto("/signup");
+        await visitor.getByRole("button", { name: "Create account" }).click();
+        await visitor.getByText("Enter your name.").waitFor();
+        audits[`${device}: sign-up, with errors`] = await seriousViolations(visitor);
+        await visitor.goto("/no-such-page");
+        audits[`${device}: page not found`] = await seriousViolations(visitor);
+
+        await signIn(visitor, ada);
+        await taskItem(visitor, "Walk the dog").waitFor();
+        audits[`${device}: tasks`] = await seriousViolations(visitor);
+        const dog = taskItem(visitor, "Walk the dog");
+        await dog.getByRole("button", { name: "Delete Walk the dog" }).click();
+        await dog.getByRole("alertdialog").waitFor();
+        audits[`${device}: tasks, confirming a delete`] = await seriousViolations(visitor);
+        await dog.getByRole("button", { name: "Keep it" }).click();
+        await dog.getByRole("button", { name: "Edit Walk the dog" }).click();
+        audits[`${device}: tasks, editing one`] = await seriousViolations(visitor);
+        await visitor.getByRole("button", { name: "Cancel" }).click();
+
+        if (mobile) await visitor.getByRole("button", { name: "Assistant" }).click();
+        await sendChat(visitor, "Show me everything");
+        await visitor.getByTestId("chat-assistant").waitFor();
+        await visitor.getByLabel("Message the assistant").fill("x".repeat(4001));
+        await visitor.getByRole("button", { name: "Send" }).click();
+        await visitor.getByRole("alert").first().waitFor();
+        audits[`${device}: chat, with replies and an error`] = await seriousViolations(visitor);
+      } finally {
+        await context.close();
+      }
+    }
+    expect(audits).toEqual(Object.fromEntries(Object.keys(audits).map((page) => [page, []])));
+  });
+
+  it("can be used with the keyboard alone: the task list and the chat, with the focus always visible", async () => {
+    const context = await newContext(DESKTOP);
+    try {
+      const user = await context.newPage();
+      await signIn(user, ada);
+      await taskItem(user, "Walk the dog").waitFor();
+      const reach = async (target: Locator) => {
+        expect(await tabTo(user, target)).toBe(true);
+        expect(await focusIsVisible(user)).toBe(true);
+      };
+
+      await reach(user.getByLabel("Title").first());
+      await user.keyboard.type("Read a book");
+      await user.keyboard.press("Enter");
+      const book = taskItem(user, "Read a book");
+      await book.waitFor();
+
+      const checkbox = book.getByRole("checkbox");
+      await reach(checkbox);
+      await user.keyboard.press("Space");
+      await user.locator('[data-testid="task-item"][data-completed="true"]', { hasText: "Read a book" }).waitFor();
+      await user.waitForLoadState("networkidle");
+      // The refreshed list keeps the focus where it was.
+      await expect(checkbox.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+
+      await reach(book.getByRole("button", { name: "Edit Read a book" }));
+      await user.keyboard.press("Enter");
+      const editor = user.getByRole("listitem", { name: "Editing Read a book" });
+      await expect(editor.getByLabel("Title").evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+      await user.keyboard.press("ControlOrMeta+a");
+      await user.keyboard.type("Read two books");
+      await user.keyboard.press("Enter");
+      const books = taskItem(user, "Read two books");
+      await books.waitFor();
+
+      await reach(user.getByRole("button", { name: "Completed", exact: true }));
+      await user.keyboard.press("Enter");
+      await user.getByRole("list", { name: "Completed tasks" }).waitFor();
+      await user.keyboard.press("Shift+Tab");
+      await user.keyboard.press("Shift+Tab");
+      await user.keyboard.press("Enter");
+      await user.getByRole("list", { name: "All tasks" }).waitFor();
+
+      await reach(books.getByRole("button", { name: "Delete Read two books" }));
+      await user.keyboard.press("Enter");
+      const keep = books.getByRole("button", { name: "Keep it" });
+      await expect(keep.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+      expect(await focusIsVisible(user)).toBe(true);
+      await user.keyboard.press("Tab");
+      expect(await focusIsVisible(user)).toBe(true);
+      await user.keyboard.press("Enter");
+      await books.waitFor({ state: "detached" });
+
+      const composer = user.getByLabel("Message the assistant");
+      await reach(composer);
+      await user.keyboard.type("What's pending?");
+      await user.keyboard.press("Enter");
+      await user.getByTestId("chat-assistant").filter({ hasText: "pending tasks" }).waitFor();
+      await expect(composer.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+      await reach(user.getByRole("button", { name: "New chat" }));
+    } finally {
+      await context.close();
+    }
   });
 
   it("keeps the session across a reload, with the list in the server-rendered page", async () => {

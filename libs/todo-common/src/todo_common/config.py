@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ConfigurationError(Exception):
     """The environment does not describe a valid configuration; the message names each variable."""
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+# Any case, as uvicorn and most tools accept it (LOG_LEVEL=warning).
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
 
 
 class CommonSettings(BaseSettings):
@@ -19,7 +27,7 @@ class CommonSettings(BaseSettings):
 
     host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     port: int = Field(ge=1, le=65535)
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
     log_format: Literal["json", "text"] = "json"
     shutdown_timeout_seconds: int = Field(default=20, ge=0, le=300)
 

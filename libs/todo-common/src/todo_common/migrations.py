@@ -19,7 +19,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, MetaData, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from .config import ConfigurationError, DatabaseSettings, load_settings
+from .config import ConfigurationError, DatabaseSettings, LogLevel, load_settings
 from .database import sqlalchemy_url
 from .logging import configure_logging
 
@@ -100,7 +100,7 @@ def alembic_env(target_metadata: MetaData) -> None:
 class MigrationSettings(DatabaseSettings):
     """What `python -m <package>.migrate` reads: the database and how to log, nothing else."""
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
     log_format: Literal["json", "text"] = "json"
 
 

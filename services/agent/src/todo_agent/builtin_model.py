@@ -2,7 +2,8 @@
 
 It drives the same runner and MCP tools as an LLM: on each turn it reads the conversation input
 (the user's last message, the assistant's previous message, and the tool calls and outputs of the
-current run), then answers with one tool call or the final message.
+current run), then answers with tool calls or the final message. Understanding is `intents`, which task
+is meant `references`, what the previous message offered `dialogue`, and the next step `planner`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from agents.items import TResponseInputItem, TResponseOutputItem, TResponseStrea
 from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseOutputText
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 
-from .commands import parse_command
-from .planner import Reply, ToolCall, ToolOutcome, next_step
+from .dialogue import read_context
+from .intents import understand
+from .planner import Reply, ToolCall, ToolCalls, ToolOutcome, next_step
 
 
 def _field(item: object, name: str) -> Any:
@@ -80,23 +82,30 @@ def read_conversation(items: str | list[TResponseInputItem]) -> tuple[str, str |
     return user_text, previous, outcomes
 
 
-def _as_output_item(step: ToolCall | Reply) -> TResponseOutputItem:
+def _function_call(call: ToolCall) -> TResponseOutputItem:
+    call_id = f"call_{uuid.uuid4().hex}"
+    return ResponseFunctionToolCall(
+        id=call_id,
+        call_id=call_id,
+        type="function_call",
+        name=call.tool,
+        arguments=json.dumps(call.arguments),
+    )
+
+
+def output_items(step: ToolCall | ToolCalls | Reply) -> list[TResponseOutputItem]:
     if isinstance(step, ToolCall):
-        call_id = f"call_{uuid.uuid4().hex}"
-        return ResponseFunctionToolCall(
-            id=call_id,
-            call_id=call_id,
-            type="function_call",
-            name=step.tool,
-            arguments=json.dumps(step.arguments),
-        )
-    return ResponseOutputMessage(
+        return [_function_call(step)]
+    if isinstance(step, ToolCalls):
+        return [_function_call(call) for call in step.calls]
+    message = ResponseOutputMessage(
         id=f"msg_{uuid.uuid4().hex}",
         type="message",
         role="assistant",
         status="completed",
         content=[ResponseOutputText(type="output_text", text=step.text, annotations=[], logprobs=[])],
     )
+    return [message]
 
 
 class BuiltinModel(Model):
@@ -115,8 +124,8 @@ class BuiltinModel(Model):
         prompt: ResponsePromptParam | None,
     ) -> ModelResponse:
         user_text, previous, outcomes = read_conversation(input)
-        step = next_step(parse_command(user_text, previous), outcomes)
-        return ModelResponse(output=[_as_output_item(step)], usage=Usage(), response_id=None)
+        step = next_step(understand(user_text, read_context(previous)), outcomes)
+        return ModelResponse(output=output_items(step), usage=Usage(), response_id=None)
 
     def stream_response(
         self,

@@ -22,6 +22,8 @@ from todo_common.http import internal_client
 from todo_common.resilience import CircuitBreaker, DependencyUnavailableError, call_dependency
 
 PHASE_III_TOOLS = ("add_task", "list_tasks", "complete_task", "delete_task", "update_task")
+# Plus marking a task as not done again (what "undo" of a completion needs).
+ASSISTANT_TOOLS = (*PHASE_III_TOOLS, "set_task_completion")
 BOUND_ARGUMENT = "user_id"
 DEPENDENCY = "mcp-server"
 # The default MCP client session timeout is 5 s: too short for a database under load.
@@ -76,7 +78,7 @@ class TaskService:
             name="todo-tasks",
             cache_tools_list=True,
             client_session_timeout_seconds=SESSION_TIMEOUT_SECONDS,
-            tool_filter=create_static_tool_filter(allowed_tool_names=list(PHASE_III_TOOLS)),
+            tool_filter=create_static_tool_filter(allowed_tool_names=list(ASSISTANT_TOOLS)),
             use_structured_content=True,
         )
 
@@ -214,7 +216,7 @@ class UserBoundTools(MCPServer):
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
     ) -> CallToolResult:
-        if tool_name not in PHASE_III_TOOLS:
+        if tool_name not in ASSISTANT_TOOLS:
             raise ValueError(f"tool {tool_name!r} is not offered to the assistant")
         chosen = {key: value for key, value in (arguments or {}).items() if key != BOUND_ARGUMENT}
         missing = await self._missing_arguments(tool_name, chosen)

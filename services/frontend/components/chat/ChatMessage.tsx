@@ -3,7 +3,8 @@ import { describeToolCall, type ChatEntry } from "@/lib/chat-state";
 export function ChatMessage({ entry }: { entry: ChatEntry }) {
   const fromUser = entry.role === "user";
   return (
-    <li className={`flex ${fromUser ? "justify-end" : "justify-start"}`} data-testid={`chat-${entry.role}`}>
+    // Not a list item: a role="log" container is not a list for assistive technology.
+    <div className={`flex ${fromUser ? "justify-end" : "justify-start"}`} data-testid={`chat-${entry.role}`}>
       <div
         className={`max-w-[85%] rounded-2xl px-3.5 py-2 text-sm shadow-sm ${
           fromUser ? "rounded-br-md bg-indigo-600 text-white" : "rounded-bl-md border border-slate-200 bg-white text-slate-900"
@@ -26,6 +27,6 @@ export function ChatMessage({ entry }: { entry: ChatEntry }) {
           </ul>
         ) : null}
       </div>
-    </li>
+    </div>
   );
 }

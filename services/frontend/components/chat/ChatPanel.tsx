@@ -154,11 +154,11 @@ export function ChatPanel({ onTasksChanged }: { onTasksChanged: () => void }) {
             </ul>
           </div>
         ) : (
-          <ul role="log" aria-label="Conversation" aria-live="polite" className="space-y-3">
+          <div role="log" aria-label="Conversation" aria-live="polite" className="space-y-3">
             {state.entries.map((entry) => (
               <ChatMessage key={entry.key} entry={entry} />
             ))}
-          </ul>
+          </div>
         )}
         {sending ? (
           <p role="status" className="mt-3 text-sm text-slate-500">
@@ -199,7 +199,7 @@ export function ChatPanel({ onTasksChanged }: { onTasksChanged: () => void }) {
             {sending ? "Sending…" : "Send"}
           </button>
         </div>
-        <p className="mt-1 text-xs text-slate-400">Enter to send · Shift+Enter for a new line</p>
+        <p className="mt-1 text-xs text-slate-500">Enter to send · Shift+Enter for a new line</p>
       </form>
     </div>
   );

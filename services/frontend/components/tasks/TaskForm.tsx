@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 
 import { useErrorMessage } from "@/hooks/useErrorMessage";
 import type { TaskInput } from "@/lib/types";
@@ -17,6 +17,8 @@ export interface TaskFormProps {
   onSubmit: (input: TaskInput) => Promise<void>;
   onCancel?: () => void;
   clearOnSuccess?: boolean;
+  /** Put the focus in the title field when the form appears (it replaces what the user just pressed). */
+  focusTitle?: boolean;
 }
 
 const EMPTY: TaskInput = { title: "", description: "" };
@@ -29,12 +31,17 @@ export function TaskForm({
   onSubmit,
   onCancel,
   clearOnSuccess = false,
+  focusTitle = false,
 }: TaskFormProps) {
   const toMessage = useErrorMessage();
   const [values, setValues] = useState<TaskInput>(initial);
   const [errors, setErrors] = useState<FieldErrors<"title" | "description">>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+
+  useEffect(() => {
+    if (focusTitle) document.getElementById(`${idPrefix}-title`)?.focus();
+  }, [focusTitle, idPrefix]);
 
   function update(field: keyof TaskInput, value: string) {
     setValues((current) => ({ ...current, [field]: value }));

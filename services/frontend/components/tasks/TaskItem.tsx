@@ -17,13 +17,26 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
   const [mode, setMode] = useState<Mode>("view");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  // Shown at once while the toggle is on its way; the refreshed list then replaces this item.
+  // Shown at once while the toggle is on its way, until the refreshed task arrives. The item stays
+  // mounted across refreshes (keyed by id), so keyboard focus stays where it was.
   const [pendingCompleted, setPendingCompleted] = useState<boolean | null>(null);
+  const [seenVersion, setSeenVersion] = useState(task.updated_at);
+  if (seenVersion !== task.updated_at) {
+    setSeenVersion(task.updated_at);
+    setPendingCompleted(null);
+  }
   const completed = pendingCompleted ?? task.completed;
   const cancelDeleteRef = useRef<HTMLButtonElement>(null);
+  const editButtonRef = useRef<HTMLButtonElement>(null);
+  const deleteButtonRef = useRef<HTMLButtonElement>(null);
+  const previousMode = useRef<Mode>(mode);
 
   useEffect(() => {
     if (mode === "confirm-delete") cancelDeleteRef.current?.focus();
+    // Back from editing or confirming, the focus returns to the button that opened it.
+    if (mode === "view" && previousMode.current === "edit") editButtonRef.current?.focus();
+    if (mode === "view" && previousMode.current === "confirm-delete") deleteButtonRef.current?.focus();
+    previousMode.current = mode;
   }, [mode]);
 
   async function run(action: () => Promise<unknown>) {
@@ -42,6 +55,7 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
   }
 
   function toggle() {
+    if (busy) return;
     setPendingCompleted(!completed);
     void run(() => api.toggleTask(task.id));
   }
@@ -62,6 +76,7 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
           busyLabel="Saving…"
           onSubmit={save}
           onCancel={() => setMode("view")}
+          focusTitle
         />
       </li>
     );
@@ -76,13 +91,14 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
           type="checkbox"
           className="mt-0.5 size-5 shrink-0 cursor-pointer rounded border-slate-300 accent-indigo-600"
           checked={completed}
-          disabled={busy}
+          // Not disabled while saving: a disabled control drops the keyboard focus.
+          aria-disabled={busy}
           onChange={toggle}
         />
         <div className="min-w-0 flex-1">
           <label
             htmlFor={checkboxId}
-            className={`block cursor-pointer break-words font-medium ${completed ? "text-slate-400 line-through" : "text-slate-900"}`}
+            className={`block cursor-pointer break-words font-medium ${completed ? "text-slate-500 line-through" : "text-slate-900"}`}
           >
             {task.title}
             <span className="sr-only">{completed ? " (completed)" : " (pending)"}</span>
@@ -90,13 +106,14 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
           {task.description ? (
             <p className="mt-1 whitespace-pre-line break-words text-sm text-slate-600">{task.description}</p>
           ) : null}
-          <p className="mt-2 text-xs text-slate-400">
+          <p className="mt-2 text-xs text-slate-500">
             Added <LocalTime iso={task.created_at} />
           </p>
         </div>
         {mode === "view" ? (
           <div className="flex shrink-0 gap-1">
             <button
+              ref={editButtonRef}
               type="button"
               className="btn-ghost px-2.5"
               aria-label={`Edit ${task.title}`}
@@ -106,6 +123,7 @@ export function TaskItem({ task, onChanged }: { task: Task; onChanged: () => voi
               Edit
             </button>
             <button
+              ref={deleteButtonRef}
               type="button"
               className="btn-ghost px-2.5 text-red-700 hover:bg-red-50 hover:text-red-800"
               aria-label={`Delete ${task.title}`}

@@ -84,7 +84,7 @@ export function TaskPanel({ revision, onChanged, initialTasks }: TaskPanelProps)
           ) : (
             <ul aria-label={`${FILTER_LABELS[filter]} tasks`} className={`space-y-2 ${loading ? "opacity-70" : ""}`}>
               {tasks.map((task) => (
-                <TaskItem key={`${task.id}-${task.updated_at}`} task={task} onChanged={onChanged} />
+                <TaskItem key={task.id} task={task} onChanged={onChanged} />
               ))}
             </ul>
           )}
