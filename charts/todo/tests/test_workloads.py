@@ -103,7 +103,7 @@ def test_resource_figures_are_the_ones_the_container_tests_read() -> None:
         "agent": ("1000m", "384Mi"),
     }
     # Requests: the typical use k8s-tests/test_08_headroom.py measures under load.
-    requested = {"frontend": "50m", "backend": "75m", "mcp-server": "50m", "agent": "25m"}
+    requested = {"frontend": "75m", "backend": "100m", "mcp-server": "100m", "agent": "25m"}
     for component, (cpu, memory) in expected.items():
         container = rendered.component("Deployment", component)["spec"]["template"]["spec"]["containers"][0]
         assert container["resources"]["limits"] == {"cpu": cpu, "memory": memory, "ephemeral-storage": "1Gi"}
