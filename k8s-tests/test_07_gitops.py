@@ -113,7 +113,7 @@ def test_an_existing_secret_s_content_rolls_the_pods(release: Release, gitops_na
     kubectl("create", "secret", "generic", "rotated", "--from-literal=JWT_SECRET=" + "a" * 40)
 
     def checksum() -> str:
-        # Another release name: Helm 4's server dry run refuses objects of the applied (not Helm-owned) release.
+        # Another release name: Helm 4's server dry run refuses the applied (not Helm-owned) objects.
         manifest = template(
             release, namespace, "--set", "secrets.existingSecret=rotated", "--dry-run=server", name="rotation"
         )
