@@ -56,7 +56,11 @@ class Release:
     def upgrade(self, *extra: str, timeout: str = "5m") -> float:
         """helm upgrade with the install's arguments plus EXTRA; returns the seconds it took (pods ready)."""
         started = time.monotonic()
-        self.helm("upgrade", self.name, *self.base_args, *extra, "--wait", "--timeout", timeout)
+        # Helm 4 applies server-side: once an HPA has scaled a Deployment, kube-controller-manager owns its
+        # spec.replicas, and an upgrade that sets replicas again (autoscaling off) conflicts unless forced.
+        self.helm(
+            "upgrade", self.name, *self.base_args, *extra, "--force-conflicts", "--wait", "--timeout", timeout
+        )
         return time.monotonic() - started
 
 
