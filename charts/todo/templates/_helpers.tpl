@@ -56,41 +56,23 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/* Components ----------------------------------------------------------------------------------------
-Facts fixed by docs/architecture.md, keyed by the values key of each application component. */}}
+The catalog (components.yaml) is the one source of the application's components; templates loop over it. */}}
+{{- define "todo.catalog" -}}
+{{- .Files.Get "components.yaml" }}
+{{- end }}
+
+{{/* The catalog's entries keyed by values key. Usage: include "todo.componentSpecs" $ | fromYaml */}}
 {{- define "todo.componentSpecs" -}}
-frontend:
-  name: frontend
-  port: 3000
-  runtime: node
-  livenessPath: /api/healthz
-  readinessPath: /api/healthz
-  metricsPath: /api/metrics
-  secretKeys: []
-backend:
-  name: backend
-  port: 8000
-  runtime: python
-  livenessPath: /healthz
-  readinessPath: /readyz
-  metricsPath: /metrics
-  secretKeys: [DATABASE_URL, JWT_SECRET, INTERNAL_TOKEN]
-mcpServer:
-  name: mcp-server
-  port: 8001
-  runtime: python
-  livenessPath: /healthz
-  readinessPath: /readyz
-  metricsPath: /metrics
-  secretKeys: [DATABASE_URL, INTERNAL_TOKEN]
-agent:
-  name: agent
-  port: 8002
-  runtime: python
-  livenessPath: /healthz
-  readinessPath: /readyz
-  metricsPath: /metrics
-  secretKeys: [INTERNAL_TOKEN]
-  optionalSecretKeys: [LLM_API_KEY]
+{{- $specs := dict }}
+{{- range (include "todo.catalog" . | fromYaml).components }}{{ $_ := set $specs .valuesKey . }}{{ end }}
+{{- toYaml $specs }}
+{{- end }}
+
+{{/* The values keys in catalog order. Usage: range $key := include "todo.componentKeys" $ | fromYamlArray */}}
+{{- define "todo.componentKeys" -}}
+{{- $keys := list }}
+{{- range (include "todo.catalog" . | fromYaml).components }}{{ $keys = append $keys .valuesKey }}{{ end }}
+{{- toYaml $keys }}
 {{- end }}
 
 {{/* The spec of one component plus its values. Usage: include "todo.component" (dict "ctx" $ "key" "mcpServer") | fromYaml */}}
@@ -101,10 +83,12 @@ agent:
 {{- toYaml $spec }}
 {{- end }}
 
-{{/* In-cluster base URL of a component's Service. Usage: include "todo.serviceUrl" (dict "ctx" $ "key" "backend") */}}
+{{/* In-cluster base URL of a component's Service, by catalog name. Usage: include "todo.serviceUrl" (dict "ctx" $ "name" "backend") */}}
 {{- define "todo.serviceUrl" -}}
-{{- $spec := get (include "todo.componentSpecs" .ctx | fromYaml) .key }}
-{{- printf "http://%s:%v" (include "todo.componentFullname" (dict "ctx" .ctx "component" $spec.name)) $spec.port }}
+{{- $port := 0 }}
+{{- range (include "todo.catalog" .ctx | fromYaml).components }}{{ if eq .name $.name }}{{ $port = .port }}{{ end }}{{ end }}
+{{- if not $port }}{{ fail (printf "components.yaml has no component named %s" .name) }}{{ end }}
+{{- printf "http://%s:%v" (include "todo.componentFullname" (dict "ctx" .ctx "component" .name)) $port }}
 {{- end }}
 
 {{/* Images -------------------------------------------------------------------------------------------- */}}
@@ -295,12 +279,10 @@ Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
 {{- $_ := set $config "HOST" "0.0.0.0" }}
 {{- $_ := set $config "SHUTDOWN_TIMEOUT_SECONDS" (toString $c.values.rollout.shutdownTimeoutSeconds) }}
 {{- end }}
-{{- $mcpUrl := printf "%s/mcp" (include "todo.serviceUrl" (dict "ctx" $ctx "key" "mcpServer")) }}
-{{- if eq .key "frontend" }}
-{{- $_ := set $config "BACKEND_URL" (include "todo.serviceUrl" (dict "ctx" $ctx "key" "backend")) }}
-{{- else if eq .key "backend" }}
-{{- $_ := set $config "MCP_SERVER_URL" $mcpUrl }}
-{{- $_ := set $config "AGENT_URL" (include "todo.serviceUrl" (dict "ctx" $ctx "key" "agent")) }}
+{{- range $c.calls }}
+{{- $_ := set $config .env (printf "%s%s" (include "todo.serviceUrl" (dict "ctx" $ctx "name" .component)) .path) }}
+{{- end }}
+{{- if eq .key "backend" }}
 {{- $_ := set $config "JWT_EXPIRE_MINUTES" "1440" }}
 {{- else if eq .key "mcpServer" }}
 {{- $svc := include "todo.componentFullname" (dict "ctx" $ctx "component" $c.name) }}
@@ -311,7 +293,6 @@ Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
 {{- $allowed = concat $allowed (list "localhost:*" "127.0.0.1:*" "[::1]:*") }}
 {{- $_ := set $config "MCP_ALLOWED_HOSTS" (join "," $allowed) }}
 {{- else if eq .key "agent" }}
-{{- $_ := set $config "MCP_SERVER_URL" $mcpUrl }}
 {{- $_ := set $config "LLM_MODEL" "builtin" }}
 {{- $_ := set $config "LLM_BASE_URL" "https://api.openai.com/v1" }}
 {{- end }}
@@ -332,7 +313,7 @@ Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
 {{- fail (printf "postgresql.maxConnections=%v is below what backend and mcp-server may open (%v: 15 per pod at their replicas or HPA maxReplicas, plus 5 for migrations and administration): raise it or lower the replicas" .Values.postgresql.maxConnections $needed) }}
 {{- end }}
 {{- end }}
-{{- range $key := list "frontend" "backend" "mcpServer" "agent" }}
+{{- range $key := include "todo.componentKeys" . | fromYamlArray }}
 {{- $v := get $.Values $key }}
 {{- include "todo.checkResources" (dict "path" (printf "%s.resources" $key) "resources" $v.resources) }}
 {{- $a := $v.autoscaling }}
@@ -359,12 +340,15 @@ Usage: include "todo.configData" (dict "ctx" $ "key" "backend") */}}
 {{- (get .Values.agent.env "LLM_MODEL") | default "builtin" | toString }}
 {{- end }}
 
-{{/* The most connections backend and mcp-server pods may hold at once: 15 per pod (todo_common.database:
-pool_size 10 + max_overflow 5) times the most pods each may run (HPA maxReplicas when autoscaling). */}}
+{{/* The most connections the pods of components with `database: true` may hold at once: 15 per pod
+(todo_common.database: pool_size 10 + max_overflow 5) times the most pods each may run (HPA maxReplicas). */}}
 {{- define "todo.databaseConnections" -}}
 {{- $pods := 0 }}
-{{- range $c := list .Values.backend .Values.mcpServer }}
+{{- range (include "todo.catalog" . | fromYaml).components }}
+{{- if .database }}
+{{- $c := get $.Values .valuesKey }}
 {{- $pods = add $pods (ternary $c.autoscaling.maxReplicas $c.replicas $c.autoscaling.enabled) }}
+{{- end }}
 {{- end }}
 {{- mul $pods 15 }}
 {{- end }}
