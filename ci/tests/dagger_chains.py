@@ -9,6 +9,7 @@ pipeline code builds before that point is the real SDK.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import dagger
@@ -18,8 +19,13 @@ from dagger import dag
 from dagger._exceptions import _query_error_from_transport
 from dagger.client.base import Type
 from gql.transport.exceptions import TransportQueryError
+from todo import catalog
 from todo.main import Todo
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CATALOG_TEXT = (REPO_ROOT / catalog.CATALOG_PATH).read_text()
+# The repository's services, as the pipeline reads them from the source it is given.
+SERVICES = catalog.parse(CATALOG_TEXT).services
 REVISION = "0123456789abcdef0123456789abcdef01234567"
 
 Call = tuple[str, dict[str, Any]]
@@ -69,9 +75,9 @@ def flag_value(argv: list[str], flag: str) -> str:
 
 
 def file_path(file: dagger.File) -> str:
-    """The path a File was taken from (`container.file(path)`)."""
+    """The path a File was taken from (`container.file(path)`, `directory.file(path)`)."""
     name, args = chain(file)[-1]
-    assert name == "file", f"not a file of a container: {chain(file)}"
+    assert name == "file", f"not a file of a container or directory: {chain(file)}"
     return str(args["path"])
 
 
@@ -83,8 +89,12 @@ def canned_output(ctr: Type) -> str:
 
 
 def canned_contents(file: dagger.File) -> str:
-    """A clean scan: its exit-code file (`scanning.recorded`) holds 0, any other file an empty SARIF log."""
-    return "0\n" if file_path(file).endswith(".exit-code") else EMPTY_SARIF
+    """The repository's component catalog; for a clean scan, its exit-code file (`scanning.recorded`) holds 0,
+    any other file an empty SARIF log."""
+    path = file_path(file)
+    if path == catalog.CATALOG_PATH:
+        return CATALOG_TEXT
+    return "0\n" if path.endswith(".exit-code") else EMPTY_SARIF
 
 
 def exec_error(obj: Type, exit_code: int, stdout: str, stderr: str) -> dagger.ExecError:
@@ -191,6 +201,8 @@ def trivy_scans(engine: FakeEngine) -> dict[str, TrivyScan]:
     """Every awaited Trivy scan, keyed by the target's name (`image-todo-backend`, `config-chart`...)."""
     scans = {}
     for file in engine.of("File.contents"):
+        if not execs(file):
+            continue
         wrapper = execs(file)[-1]
         if wrapper[:2] == ["sh", "-c"] and wrapper[3:4] == ["trivy-scan"]:
             name = file_path(file).rsplit("/", 1)[-1].removesuffix(".exit-code")

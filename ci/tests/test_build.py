@@ -3,8 +3,8 @@
 import dagger
 import pytest
 from dagger import dag
-from dagger_chains import REVISION, FakeEngine, calls, chain, one, pipeline
-from todo.catalog import SERVICES, ServiceSpec
+from dagger_chains import REVISION, SERVICES, FakeEngine, calls, chain, one, pipeline
+from todo.catalog import ServiceSpec
 
 pytestmark = pytest.mark.anyio
 SHORT = REVISION[:12]
@@ -28,8 +28,21 @@ async def test_build_uses_the_service_dockerfile_with_the_repository_root_as_con
     # The build runs on the repository directory itself (no `.directory(...)` in between): context = root.
     assert chain(ctr)[:2] == chain(repo())
     assert [field for field, _ in chain(ctr)][2:] == ["dockerBuild"]
-    assert one(ctr, "dockerBuild")["dockerfile"] == f"services/{name}/Dockerfile"
-    assert build_args(ctr) == {"VERSION": f"0.0.0-dev+{SHORT}", "REVISION": REVISION}
+    assert one(ctr, "dockerBuild")["dockerfile"] == spec.dockerfile
+    assert build_args(ctr) == {"VERSION": f"0.0.0-dev+{SHORT}", "REVISION": REVISION, **spec.build_args()}
+
+
+def test_python_services_share_one_recipe_told_which_package_to_run() -> None:
+    python = [s for s in SERVICES if s.runtime == "python"]
+    assert {s.dockerfile for s in python} == {"services/python.Dockerfile"}
+    backend = next(s for s in python if s.name == "backend")
+    assert backend.build_args() == {
+        "SERVICE": "backend",
+        "PROJECT": "todo-backend",
+        "PACKAGE": "todo_backend",
+        "PORT": "8000",
+        "DESCRIPTION": "Evolution of Todo: REST API, auth and chat endpoint",
+    }
 
 
 async def test_build_passes_base_image_overrides_to_the_right_services(engine: FakeEngine) -> None:
@@ -38,7 +51,12 @@ async def test_build_passes_base_image_overrides_to_the_right_services(engine: F
     )
     for spec in SERVICES:
         args = build_args(await todo.build(spec.name, version="1.2.0"))
-        expected = {"VERSION": "1.2.0", "REVISION": REVISION, "SOURCE_URL": "https://x.invalid/r"}
+        expected = {
+            "VERSION": "1.2.0",
+            "REVISION": REVISION,
+            "SOURCE_URL": "https://x.invalid/r",
+            **spec.build_args(),
+        }
         if spec.name == "frontend":
             expected["NODE_IMAGE"] = "local/node:24"
         else:
@@ -48,23 +66,18 @@ async def test_build_passes_base_image_overrides_to_the_right_services(engine: F
 
 async def test_build_rejects_an_unknown_service_naming_the_valid_ones(engine: FakeEngine) -> None:
     with pytest.raises(
-        ValueError, match="unknown service 'web': expected one of frontend, backend, mcp-server, agent"
+        ValueError, match="unknown service 'web': expected one of mcp-server, agent, backend, frontend"
     ):
         await pipeline(repo()).build("web")
 
 
-async def test_build_all_builds_the_four_images_and_tags_them_with_the_revision(engine: FakeEngine) -> None:
+async def test_build_all_builds_every_image_and_tags_them_with_the_revision(engine: FakeEngine) -> None:
     summary = await pipeline(repo()).build_all()
     built = engine.of("Container.sync")
     assert sorted(one(c, "dockerBuild")["dockerfile"] for c in built) == sorted(
-        f"services/{s.name}/Dockerfile" for s in SERVICES
+        s.dockerfile for s in SERVICES
     )
-    assert summary.splitlines() == [
-        f"todo-frontend:{SHORT}  (user 10001:10001)",
-        f"todo-backend:{SHORT}  (user 10001:10001)",
-        f"todo-mcp-server:{SHORT}  (user 10001:10001)",
-        f"todo-agent:{SHORT}  (user 10001:10001)",
-    ]
+    assert summary.splitlines() == [f"{s.image}:{SHORT}  (user 10001:10001)" for s in SERVICES]
 
 
 async def test_build_all_tag_defaults_to_the_version_and_can_be_given(engine: FakeEngine) -> None:
@@ -76,7 +89,7 @@ async def test_build_all_tag_defaults_to_the_version_and_can_be_given(engine: Fa
 
 async def test_build_all_fails_when_an_image_does_not_run_as_uid_10001(engine: FakeEngine) -> None:
     engine.user = "root"
-    with pytest.raises(ValueError, match="todo-frontend runs as user 'root'"):
+    with pytest.raises(ValueError, match=f"{SERVICES[0].image} runs as user 'root'"):
         await pipeline(repo()).build_all()
 
 

@@ -6,6 +6,7 @@ from dagger import dag
 from dagger.client.base import Type
 from dagger_chains import (
     REVISION,
+    SERVICES,
     FakeEngine,
     base_image,
     bindings,
@@ -20,7 +21,6 @@ from dagger_chains import (
     trivy_scans,
 )
 from todo import cluster, k8s_suite, versions
-from todo.catalog import SERVICES
 from todo.main import Env
 
 pytestmark = pytest.mark.anyio

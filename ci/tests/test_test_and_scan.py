@@ -7,6 +7,7 @@ import pytest
 from dagger import dag
 from dagger.client.base import Type
 from dagger_chains import (
+    SERVICES,
     FakeEngine,
     base_image,
     bindings,
@@ -22,7 +23,6 @@ from dagger_chains import (
     trivy_scans,
 )
 from todo import scanning, suites, versions
-from todo.catalog import SERVICES
 
 pytestmark = pytest.mark.anyio
 
@@ -163,7 +163,8 @@ async def test_scans_fail_on_high_and_critical_with_a_code_of_their_own(engine: 
             )
             assert chain(tarball)[-1][0] == "asTarball"
             build = next(args for field_name, args in chain(tarball) if field_name == "dockerBuild")
-            assert build["dockerfile"] == f"services/{name.removeprefix('image-todo-')}/Dockerfile"
+            spec = next(s for s in SERVICES if s.image == name.removeprefix("image-"))
+            assert build["dockerfile"] == spec.dockerfile
         else:
             assert argv[:4] == ["trivy", "fs", "--scanners", "misconfig,secret"]
             assert argv[-1] == "/scan"
@@ -186,7 +187,7 @@ async def test_the_dockerfile_scan_sees_only_the_dockerfiles(engine: FakeEngine)
     await pipeline().scan()
     scanned = trivy_scans(engine)["config-dockerfiles"].file
     mounted = next(c["source"] for c in calls(scanned, "withMountedDirectory") if c["path"] == "/scan")
-    assert calls(mounted, "withDirectory")[0]["include"] == ["*/Dockerfile"]
+    assert calls(mounted, "withDirectory")[0]["include"] == ["*/Dockerfile", "*.Dockerfile"]
 
 
 def is_table_of(ctr: Type, name: str) -> bool:

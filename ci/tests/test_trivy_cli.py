@@ -18,8 +18,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from dagger_chains import SERVICES
 from todo import scanning
-from todo.catalog import SERVICES
 from todo.chart import CHART_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,12 +72,11 @@ def scan(target: scanning.ScanTarget, scan_dir: Path, tmp_path: Path) -> scannin
 
 
 def dockerfiles_only(tmp_path: Path) -> Path:
-    """What the `scan` function mounts at /scan for the Dockerfile scan: services/<name>/Dockerfile only."""
+    """What the `scan` function mounts at /scan for the Dockerfile scan: the image recipes only."""
     scan_dir = tmp_path / "scan"
-    for spec in SERVICES:
-        target = scan_dir / "services" / spec.name
-        target.mkdir(parents=True)
-        shutil.copy(ROOT / spec.dockerfile, target / "Dockerfile")
+    for dockerfile in {spec.dockerfile for spec in SERVICES}:
+        (scan_dir / dockerfile).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / dockerfile, scan_dir / dockerfile)
     return scan_dir
 
 
@@ -100,14 +99,14 @@ def test_the_chart_has_no_high_or_critical_misconfiguration(tmp_path: Path) -> N
 
 def test_a_weak_dockerfile_fails_the_scan_with_a_readable_table_and_sarif(tmp_path: Path) -> None:
     scan_dir = dockerfiles_only(tmp_path)
-    (scan_dir / "services" / "backend" / "Dockerfile").write_text(
+    (scan_dir / "services" / "python.Dockerfile").write_text(
         'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\nUSER root\nCMD ["python"]\n'
     )
     code, weak = scan_config("config-dockerfiles", scan_dir, tmp_path)
     assert code == scanning.FINDINGS_EXIT_CODE
     assert weak.status == "FAILED: HIGH/CRITICAL findings"
     assert "DS-0002 (HIGH)" in weak.table
-    assert "services/backend/Dockerfile" in weak.table
+    assert "services/python.Dockerfile" in weak.table
 
     clean_dir = tmp_path / "clean"
     shutil.copytree(ROOT / CHART_PATH, clean_dir)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import dagger
 
-from .catalog import SERVICES, ServiceSpec
+from .catalog import Catalog, ServiceSpec
 from .references import mirrored, validate_registry
 from .versions import NODE_BASE_IMAGE, PYTHON_BASE_IMAGE
 
@@ -58,7 +58,7 @@ def build_image(
     node_image: str = "",
     mirror: str = "",
 ) -> dagger.Container:
-    """The image of one service: its Dockerfile, with the repository root as build context.
+    """The image of one service: its recipe and the catalog's build args, with the repository root as context.
 
     The base image is the Dockerfile's default unless given; with a mirror, that default is taken from it.
     """
@@ -68,7 +68,8 @@ def build_image(
     ]
     if info.source_url:
         args.append(dagger.BuildArg(name="SOURCE_URL", value=info.source_url))
-    if spec.base_image_arg == "PYTHON_IMAGE":
+    args += [dagger.BuildArg(name=name, value=value) for name, value in spec.build_args().items()]
+    if spec.runtime == "python":
         base_image = python_image or (mirrored(PYTHON_BASE_IMAGE, mirror) if mirror else "")
     else:
         base_image = node_image or (mirrored(NODE_BASE_IMAGE, mirror) if mirror else "")
@@ -79,6 +80,7 @@ def build_image(
 
 def build_all(
     source: dagger.Directory,
+    catalog: Catalog,
     info: BuildInfo,
     *,
     python_image: str = "",
@@ -88,5 +90,5 @@ def build_all(
     """Every service's image (lazily: the engine builds them in parallel when they are used)."""
     return {
         spec: build_image(source, spec, info, python_image=python_image, node_image=node_image, mirror=mirror)
-        for spec in SERVICES
+        for spec in catalog
     }

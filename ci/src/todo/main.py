@@ -10,8 +10,9 @@ from typing import Annotated, Any, Final, TypeVar, cast
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag, function, object_type
 
+from . import catalog as components
 from . import chart, cluster, k8s_suite, scanning, suites
-from .catalog import ServiceSpec, service
+from .catalog import ServiceSpec
 from .images import BuildInfo, build_all, build_image, image_ref
 from .parallel import gather
 from .references import validate_registry
@@ -33,6 +34,8 @@ SOURCE_IGNORE: Final = [
     ".env",
 ]
 EXPECTED_IMAGE_USER: Final = "10001"
+# The image recipes under services/: a service's own Dockerfile, or a recipe several services share.
+DOCKERFILES: Final = ["*/Dockerfile", "*.Dockerfile"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -101,9 +104,10 @@ class Todo:
             revision=await self.git.commit(), version=version, tag=tag, source_url=self.source_url
         )
 
-    def _images(self, info: BuildInfo) -> dict[ServiceSpec, dagger.Container]:
+    async def _images(self, info: BuildInfo) -> dict[ServiceSpec, dagger.Container]:
         return build_all(
             self.source,
+            await components.load(self.source),
             info,
             python_image=self.python_image,
             node_image=self.node_image,
@@ -117,13 +121,15 @@ class Todo:
     @function
     async def build(
         self,
-        service_name: Annotated[str, dagger.Name("service"), Doc("frontend, backend, mcp-server or agent")],
+        service_name: Annotated[
+            str, dagger.Name("service"), Doc("A component of charts/todo/components.yaml, e.g. backend")
+        ],
         version: Annotated[
             str, Doc("Release version for the VERSION label (default: from the git revision)")
         ] = "",
     ) -> dagger.Container:
         """The image of one service, built from services/<name>/Dockerfile with the repository as context."""
-        spec = service(service_name)
+        spec = (await components.load(self.source)).service(service_name)
         return build_image(
             self.source,
             spec,
@@ -141,9 +147,9 @@ class Todo:
         ] = "",
         version: Annotated[str, Doc("Release version for the VERSION label")] = "",
     ) -> str:
-        """Builds the four images in parallel; checks each runs as UID 10001; lists them."""
+        """Builds every service's image in parallel; checks each runs as UID 10001; lists them."""
         info = await self._info(version, tag)
-        images = self._images(info)
+        images = await self._images(info)
         built = await gather([partial(_sync, ctr) for ctr in images.values()])
         users = await gather([ctr.user for ctr in built])
         lines = []
@@ -160,10 +166,10 @@ class Todo:
         tag: Annotated[str, Doc("Image tag (default: from the version or revision)")] = "",
         version: Annotated[str, Doc("Release version for the VERSION label")] = "",
     ) -> dagger.Directory:
-        """The four images as OCI tarballs, <image>_<tag>.tar (e.g. `export --path artifacts/images`)."""
+        """The images as OCI tarballs, <image>_<tag>.tar (e.g. `export --path artifacts/images`)."""
         info = await self._info(version, tag)
         out = dag.directory()
-        for spec, ctr in self._images(info).items():
+        for spec, ctr in (await self._images(info)).items():
             out = out.with_file(f"{spec.image}_{info.tag}.tar", ctr.as_tarball())
         return out
 
@@ -173,9 +179,9 @@ class Todo:
         tag: Annotated[str, Doc("Image tag (default: from the version or revision)")] = "",
         version: Annotated[str, Doc("Release version for the VERSION label")] = "",
     ) -> str:
-        """Loads the four images into the Docker engine of the machine running `dagger`, as <image>:<tag>."""
+        """Loads the images into the Docker engine of the machine running `dagger`, as <image>:<tag>."""
         info = await self._info(version, tag)
-        images = self._images(info)
+        images = await self._images(info)
         refs = [image_ref(spec, info.tag) for spec in images]
         await gather([partial(ctr.export_image, ref) for ctr, ref in zip(images.values(), refs, strict=True)])
         return "\n".join(refs)
@@ -202,11 +208,11 @@ class Todo:
         day = _scan_day()
         info = await self._info(version)
         scans: list[tuple[dagger.Container, scanning.ScanTarget]] = []
-        for spec, ctr in self._images(info).items():
+        for spec, ctr in (await self._images(info)).items():
             target = scanning.ScanTarget(f"image-{spec.image}", "image", vulnerabilities=vulnerabilities)
             scans.append((scanning.scan_image(ctr, target, day, mirror=self._mirror), target))
         dockerfiles = dag.directory().with_directory(
-            "services", self.source.directory("services"), include=["*/Dockerfile"]
+            "services", self.source.directory("services"), include=DOCKERFILES
         )
         for name, directory in (
             ("dockerfiles", dockerfiles),
@@ -228,7 +234,7 @@ class Todo:
             ),
         ] = True,
     ) -> str:
-        """Trivy on the four images, the Dockerfiles and the chart; fails on HIGH/CRITICAL findings
+        """Trivy on the images, the Dockerfiles and the chart; fails on HIGH/CRITICAL findings
         (vulnerabilities: fixable ones) and when Trivy cannot scan."""
         results = await self._scan(version, vulnerabilities=vulnerabilities)
         report = scanning.summary(results)
@@ -323,7 +329,7 @@ class Todo:
         cluster.validate_k8s_name("release", release)
         cluster.validate_k8s_name("namespace", namespace)
         info = await self._info(version, tag)
-        images = self._images(info)
+        images = await self._images(info)
         chart_dir = self.source.directory(chart.CHART_PATH)
         # The rolling-upgrade test of k8s-tests upgrades to a second tag of the same images.
         extra_tags = (k8s_suite.next_tag(info.tag),) if suite else ()
@@ -447,7 +453,7 @@ class Todo:
             dagger.Secret | None, Doc("Registry password or token, e.g. env://REGISTRY_TOKEN")
         ] = None,
     ) -> str:
-        """Pushes the four images as <registry>/<image>:<tag>; returns the references with their digests."""
+        """Pushes the images as <registry>/<image>:<tag>; returns the references with their digests."""
         validate_registry(registry)
         if (password is None) != (not username):
             msg = "--username and --password go together (or neither, for a registry you are logged in to)"
@@ -455,7 +461,7 @@ class Todo:
         info = await self._info(version, tag)
         host = registry.split("/")[0]
         pushes = []
-        for spec, ctr in self._images(info).items():
+        for spec, ctr in (await self._images(info)).items():
             authed = ctr.with_registry_auth(host, username, password) if password is not None else ctr
             pushes.append(partial(authed.publish, image_ref(spec, info.tag, registry)))
         return "\n".join(await gather(pushes))
