@@ -467,19 +467,52 @@ class Todo:
         return "\n".join(await gather(pushes))
 
     @uncached
-    async def ci(self, version: Annotated[str, Doc("Release version of the images")] = "") -> str:
-        """What CI runs: lint, test, build-all, scan, lint-chart in parallel; then deploy to k3s (helm test,
-        k8s-tests)."""
+    async def ci(
+        self,
+        version: Annotated[str, Doc("Release version of the images")] = "",
+        tag: Annotated[str, Doc("Image tag (default: the version, else the revision)")] = "",
+        vulnerabilities: Annotated[
+            bool, Doc("scan: look up the images' vulnerabilities (false: misconfigurations and secrets only)")
+        ] = True,
+        schemas: Annotated[
+            dagger.Directory | None,
+            Doc("lint-chart: kubeconform's schemas, for a machine that cannot download them"),
+        ] = None,
+        env: Annotated[
+            Env, Doc("deploy: k3s (a throwaway cluster in the engine) or minikube (any cluster)")
+        ] = Env.K3S,
+        kubeconfig: Annotated[dagger.Secret | None, Doc("deploy --env=minikube: see `deploy`")] = None,
+        kube_api: Annotated[dagger.Service | None, Doc("deploy --env=minikube: see `deploy`")] = None,
+        kube_api_port: Annotated[int, Doc("deploy --env=minikube: see `deploy`")] = 8443,
+        docker_socket: Annotated[dagger.Socket | None, Doc("deploy --env=minikube: see `deploy`")] = None,
+        minikube_profile: Annotated[str, Doc("deploy --env=minikube: see `deploy`")] = "minikube",
+        load_images: Annotated[bool, Doc("deploy --env=minikube: see `deploy`")] = True,
+        values: Annotated[dagger.File | None, Doc("deploy: your own values file (see `deploy`)")] = None,
+    ) -> str:
+        """What CI runs: lint, test, build-all, scan, lint-chart in parallel; then deploy (helm test,
+        k8s-tests) to k3s in the engine or, with --env=minikube, to an existing cluster.
+        Fails if a stage fails."""
         checks: list[str] = await gather(
             [
                 self.lint,
                 self.test,
-                partial(self.build_all, version=version),
-                partial(self.scan, version=version),
-                self.lint_chart,
+                partial(self.build_all, tag=tag, version=version),
+                partial(self.scan, version=version, vulnerabilities=vulnerabilities),
+                partial(self.lint_chart, schemas=schemas),
             ]
         )
-        deployed = await self.deploy(env=Env.K3S, version=version)
+        deployed = await self.deploy(
+            env=env,
+            tag=tag,
+            version=version,
+            kubeconfig=kubeconfig,
+            kube_api=kube_api,
+            kube_api_port=kube_api_port,
+            docker_socket=docker_socket,
+            minikube_profile=minikube_profile,
+            load_images=load_images,
+            values=values,
+        )
         names = ("lint", "test", "build-all", "scan", "lint-chart", "deploy")
         return "\n\n".join(f"== {name}\n{out}" for name, out in zip(names, [*checks, deployed], strict=True))
 
