@@ -6,7 +6,7 @@ to ready under the chart's limits, with the hardening the chart uses.
 
 Builds go through scripts/build-images on a copy of the build context (the one-line change never touches
 the working tree), tagged `bench`. Base images as for scripts/build-images: PYTHON_IMAGE / NODE_IMAGE from
-the environment (scripts/offline-base-images where no registry is reachable); PostgreSQL from
+the environment (airgap/offline-base-images where no registry is reachable); PostgreSQL from
 POSTGRES_IMAGE. "Cold" is `--no-cache`: every layer is rebuilt, but BuildKit's download cache mounts (uv,
 npm) stay warm, so it measures build work rather than network speed.
 """

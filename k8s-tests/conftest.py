@@ -1,15 +1,15 @@
 """Fixtures of the live-cluster suite. It runs against whatever KUBECONFIG points to (the cluster of
-k8s-tests/cluster, Minikube, k3s) and skips, saying why, when no cluster or no helm is there.
+airgap/cluster, Minikube, k3s) and skips, saying why, when no cluster or no helm is there.
 
 Settings (environment):
   TODO_K8S_VALUES          extra values files (os.pathsep-separated) after charts/todo/values-minikube.yaml,
-                           e.g. the one k8s-tests/cluster/load-images writes (local PostgreSQL image)
+                           e.g. the one airgap/cluster/load-images writes (local PostgreSQL image)
   TODO_K8S_IMAGE_TAG       tag of the project images present in the cluster (default: dev)
   TODO_K8S_NEXT_IMAGE_TAG  a second tag of the same images, for the rolling-upgrade test (skipped without it)
   TODO_K8S_KUBECTL, TODO_K8S_HELM   the binaries (default: from PATH)
   TODO_K8S_KEEP=1          keep the test namespace afterwards (for debugging)
   TODO_K8S_NODE_NETWORK    a command `CMD NODE down|up` that cuts a node off the network and restores it, for
-                           the node-failure tests (k8s-tests/cluster/up prints it; unset: they are skipped)
+                           the node-failure tests (airgap/cluster/up prints it; unset: they are skipped)
   TODO_K8S_REQUIRED=1      fail, instead of skipping, when the cluster, helm, the second tag, the metrics
                            API or (with TODO_K8S_NODE_NETWORK) a second node is missing (CI and
                            `dagger call deploy` set it)

@@ -1,6 +1,6 @@
 """NetworkPolicies are enforced: only the application's own flows reach mcp-server, agent and PostgreSQL.
 
-Needs a CNI that enforces NetworkPolicy (k8s-tests/cluster: kube-router; Minikube: --cni=calico;
+Needs a CNI that enforces NetworkPolicy (airgap/cluster: kube-router; Minikube: --cni=calico;
 k3s: built in).
 """
 

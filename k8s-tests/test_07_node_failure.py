@@ -4,7 +4,7 @@ every component again has both pods Ready, and that nothing written before is lo
 runs on the node that stays: its volume is bound there). Then the node returns and the cluster heals.
 
 Needs TODO_K8S_NODE_NETWORK: a command `CMD NODE down|up` that cuts a node's network or restores it
-(k8s-tests/cluster/up prints it). Without it the module is skipped: other clusters offer no such switch.
+(airgap/cluster/up prints it). Without it the module is skipped: other clusters offer no such switch.
 With it, a cluster of fewer than two Ready nodes skips the module, or fails it under TODO_K8S_REQUIRED=1.
 """
 
@@ -64,7 +64,7 @@ def nodes(release: Release, kubectl: Kubectl) -> Nodes:
     if not command:
         pytest.skip(
             "set TODO_K8S_NODE_NETWORK to a command `CMD NODE down|up` that cuts a node off the network "
-            "(k8s-tests/cluster/up prints it)"
+            "(airgap/cluster/up prints it)"
         )
     ready = ready_nodes(kubectl)
     if len(ready) < 2:

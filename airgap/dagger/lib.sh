@@ -34,7 +34,7 @@ MIRROR_HOST="$REGISTRY_CONTAINER"
 MIRROR="$MIRROR_HOST:$REGISTRY_PORT"
 MIRROR_PUSH="127.0.0.1:$REGISTRY_PORT"
 REGISTRY_IMAGE="todo-airgap/registry:v3.1.2"
-# The local base every image here starts from (scripts/offline-base-images: Debian bookworm, trusts the CA).
+# The local base every image here starts from (airgap/offline-base-images: Debian bookworm, trusts the CA).
 BASE_IMAGE="${TODO_DAGGER_BASE_IMAGE:-todo-airgap/python:3.11-bookworm}"
 
 log() { printf '%s [todo-dagger] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }

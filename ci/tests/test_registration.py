@@ -222,7 +222,24 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
                 "password": ("Secret?", None),
             },
         ),
-        ("ci", "STRING_KIND", {"version": ("STRING_KIND", "")}),
+        (
+            "ci",
+            "STRING_KIND",
+            {
+                "version": ("STRING_KIND", ""),
+                "tag": ("STRING_KIND", ""),
+                "vulnerabilities": ("BOOLEAN_KIND", True),
+                "schemas": ("Directory?", None),
+                "env": ("Env", "K3S"),
+                "kubeconfig": ("Secret?", None),
+                "kube_api": ("Service?", None),
+                "kube_api_port": ("INTEGER_KIND", 8443),
+                "docker_socket": ("Socket?", None),
+                "minikube_profile": ("STRING_KIND", "minikube"),
+                "load_images": ("BOOLEAN_KIND", True),
+                "values": ("File?", None),
+            },
+        ),
     ],
 )
 def test_function_signature(function: str, returns: str, args: dict[str, tuple[str, Any]]) -> None:

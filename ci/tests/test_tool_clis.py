@@ -1,6 +1,6 @@
 """The module's Helm command lines with a real Helm 4, and the workflow with actionlint, where installed.
 
-Neither ships as a Python package: Helm is looked up as $HELM_BIN, on PATH, or where k8s-tests/cluster builds
+Neither ships as a Python package: Helm is looked up as $HELM_BIN, on PATH, or where airgap/cluster builds
 it (/var/cache/todo-k8s/bin/helm); actionlint as $ACTIONLINT_BIN or on PATH
 (`go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`). Without them these tests are skipped.
 """

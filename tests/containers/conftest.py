@@ -3,7 +3,7 @@ scripts/build-images, then one hardened stack of containers is shared by the tes
 healthy.
 
 Environment:
-  PYTHON_IMAGE / NODE_IMAGE   base images for the build (e.g. from scripts/offline-base-images); unset → the
+  PYTHON_IMAGE / NODE_IMAGE   base images for the build (e.g. from airgap/offline-base-images); unset → the
                               Dockerfiles' pinned official images, which need a reachable registry
   POSTGRES_IMAGE              PostgreSQL image (default postgres:15-bookworm; offline: the stand-in)
   CONTAINER_TESTS_TAG         tag of the images under test (default containertest)

@@ -67,7 +67,7 @@ def build_images(tag: str, services: list[str] | None = None) -> None:
         if not (os.environ.get("PYTHON_IMAGE") and os.environ.get("NODE_IMAGE")):
             hint = (
                 "\nNo registry reachable? Build local base images and export them first:\n"
-                "  export $(scripts/offline-base-images --ca-bundle /etc/ssl/certs/ca-certificates.crt)\n"
+                "  export $(airgap/offline-base-images --ca-bundle /etc/ssl/certs/ca-certificates.crt)\n"
                 "(docs/offline-builds.md)"
             )
         raise DockerError(f"scripts/build-images failed:\n{result.stderr[-6000:]}{hint}")
