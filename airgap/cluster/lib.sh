@@ -6,13 +6,9 @@ set -euo pipefail
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Binaries and images built from the registries: kept between runs (delete it to force a cold build).
 TOOLS_DIR="${TODO_K8S_TOOLS:-/var/cache/todo-k8s}"
-# Go's module and build caches live there too, so a machine or CI runner that keeps it rebuilds a changed
-# module from cache whatever its $HOME (GOMODCACHE/GOCACHE/GOFLAGS set by the caller win; -modcacherw lets
-# a plain `rm -rf` remove the module cache).
-export GOMODCACHE="${GOMODCACHE:-$TOOLS_DIR/go/mod}" GOCACHE="${GOCACHE:-$TOOLS_DIR/go/build}"
-export GOFLAGS="${GOFLAGS:--modcacherw}"
-# Go from the official archive when PATH lacks it (CI runners start with a minimal PATH).
-if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
+# shellcheck source=../go.sh
+source "$CLUSTER_DIR/../go.sh"
+use_go_caches "$TOOLS_DIR"
 # Cluster state (etcd data, containerd root, kubelet root, certificates, logs): removed by `down`.
 STATE_DIR="${TODO_K8S_STATE:-/var/lib/todo-k8s}"
 # Sockets and process ids: removed by `down`.

@@ -10,9 +10,9 @@ ENGINE_VERSION="v$(sed -n 's/.*"engineVersion": *"v\{0,1\}\([^"]*\)".*/\1/p' "$R
 
 # Sources, binaries, Go's caches, SDK content and the mirror's blobs: kept between runs (delete to force cold).
 CACHE_DIR="${TODO_DAGGER_CACHE:-/var/cache/todo-dagger}"
-export GOMODCACHE="${GOMODCACHE:-$CACHE_DIR/go/mod}" GOCACHE="${GOCACHE:-$CACHE_DIR/go/build}"
-export GOFLAGS="${GOFLAGS:--modcacherw}"
-if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
+# shellcheck source=../go.sh
+source "$DAGGER_DIR/../go.sh"
+use_go_caches "$CACHE_DIR"
 SRC_DIR="$CACHE_DIR/src"
 ENGINE_SRC="$SRC_DIR/dagger-$ENGINE_VERSION"
 BIN_DIR="$CACHE_DIR/bin"
