@@ -25,6 +25,7 @@ KINDS = {
     "REGISTRY_IMAGE": "registry",
     "SKOPEO_IMAGE": "skopeo",
     "DOCKER_CLI_IMAGE": "docker-cli",
+    "DIND_IMAGE": "docker-dind",
 }
 
 

@@ -11,7 +11,7 @@ import dagger
 from dagger import DefaultPath, Doc, Ignore, dag, function, object_type
 
 from . import catalog as components
-from . import chart, cluster, k8s_suite, scanning, suites
+from . import chart, cluster, container_suite, k8s_suite, scanning, suites
 from .catalog import ServiceSpec
 from .images import BuildInfo, build_all, build_image, image_ref
 from .parallel import gather
@@ -196,9 +196,13 @@ class Todo:
 
     @function
     async def test(self) -> str:
-        """Every test suite in its own container, in parallel; fails with the output of the failed ones."""
+        """Every test suite in its own container, in parallel; fails with the output of the failed ones.
+        The container suite runs the images of `build-all` in a Docker engine of its own."""
+        images = await self._images(await self._info())
+        containers = container_suite.suite_container(self.source, images, mirror=self._mirror)
         results = await gather(
             [partial(suites.run_suite, self.source, s, mirror=self._mirror) for s in suites.TEST_SUITES]
+            + [partial(suites.outcome, "containers", containers)]
         )
         if report := suites.failure_report(results):
             raise RuntimeError(report)

@@ -122,12 +122,17 @@ def suite_container(source: dagger.Directory, suite: str, *, mirror: str = "") -
     return ctr.with_exec(["scripts/test", suite], insecure_root_capabilities=suite in PRIVILEGED_SUITES)
 
 
-async def run_suite(source: dagger.Directory, suite: str, *, mirror: str = "") -> SuiteResult:
+async def outcome(suite: str, ctr: dagger.Container) -> SuiteResult:
+    """The suite's exit code and output; a failed exec is an error the engine never caches."""
     try:
-        output = await suite_container(source, suite, mirror=mirror).combined_output()
+        output = await ctr.combined_output()
     except dagger.ExecError as failed:
         return SuiteResult(suite, failed.exit_code, f"{failed.stdout}\n{failed.stderr}")
     return SuiteResult(suite, 0, output)
+
+
+async def run_suite(source: dagger.Directory, suite: str, *, mirror: str = "") -> SuiteResult:
+    return await outcome(suite, suite_container(source, suite, mirror=mirror))
 
 
 def failure_report(results: list[SuiteResult]) -> str:

@@ -49,3 +49,5 @@ REGISTRY_IMAGE: Final = "registry:2.8.3"
 SKOPEO_IMAGE: Final = "quay.io/skopeo/stable:v1.20.0"
 # Docker CLI used to load images into Minikube's node (docker driver, docker runtime).
 DOCKER_CLI_IMAGE: Final = "docker:28.5.1-cli"
+# The Docker engine the container suite runs the images in (a service of its own, plain TCP inside Dagger).
+DIND_IMAGE: Final = "docker:28.5.1-dind"
