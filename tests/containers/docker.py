@@ -158,14 +158,20 @@ class Container:
         docker("rm", "--force", "--volumes", self.name, check=False)
 
 
+def dockerfile(service: str) -> Path:
+    """The recipe the service's image is built from: the Python services share services/python.Dockerfile."""
+    recipe = "python.Dockerfile" if service in PYTHON_SERVICES else f"{service}/Dockerfile"
+    return REPO_ROOT / "services" / recipe
+
+
 def base_image(service: str) -> str:
     """The base image the service was built on: PYTHON_IMAGE / NODE_IMAGE, else the Dockerfile's default."""
-    variable = "NODE_IMAGE" if service == "frontend" else "PYTHON_IMAGE"
+    variable = "PYTHON_IMAGE" if service in PYTHON_SERVICES else "NODE_IMAGE"
     if os.environ.get(variable):
         return os.environ[variable]
-    dockerfile = (REPO_ROOT / "services" / service / "Dockerfile").read_text()
     prefix = f"ARG {variable}="
-    return next(line[len(prefix) :] for line in dockerfile.splitlines() if line.startswith(prefix))
+    lines = dockerfile(service).read_text().splitlines()
+    return next(line[len(prefix) :] for line in lines if line.startswith(prefix))
 
 
 def size_above_base(image: str, base: str) -> int:

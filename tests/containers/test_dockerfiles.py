@@ -1,20 +1,34 @@
-"""The Dockerfiles themselves: lint-clean (hadolint), no HIGH/CRITICAL misconfiguration (Trivy), the three
-Python services built by one recipe, and scripts/build-images building exactly the contract's images."""
+"""The Dockerfiles themselves: lint-clean (hadolint), no HIGH/CRITICAL misconfiguration (Trivy), the Python
+recipe refusing to build without its build args, and scripts/build-images building each component of the
+catalog (charts/todo/components.yaml) with that component's facts, as docs/architecture.md lists them."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from .docker import PACKAGES, REPO_ROOT, SERVICE_PORTS
+from .docker import DOCKER, REPO_ROOT, SERVICE_PORTS, base_image, dockerfile, inspect
+from .stack import StackImages
 
-DOCKERFILES = {service: REPO_ROOT / "services" / service / "Dockerfile" for service in SERVICE_PORTS}
+DOCKERFILES = sorted({dockerfile(service) for service in SERVICE_PORTS})
+PYTHON_RECIPE = REPO_ROOT / "services" / "python.Dockerfile"
+RECIPE_ARGS = {"SERVICE": "backend", "PROJECT": "todo-backend", "PACKAGE": "todo_backend", "PORT": "8000"}
+
+
+def components() -> list[dict[str, Any]]:
+    catalog: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+        (REPO_ROOT / "charts" / "todo" / "components.yaml").read_text()
+    )
+    return catalog["components"]
 
 
 def venv_tool(name: str) -> str:
@@ -25,48 +39,64 @@ def venv_tool(name: str) -> str:
     return found
 
 
-@pytest.mark.parametrize("service", list(DOCKERFILES))
-def test_hadolint_clean(service: str) -> None:
-    result = subprocess.run(
-        [venv_tool("hadolint"), str(DOCKERFILES[service])], capture_output=True, text=True, check=False
-    )
+def relative(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT))
+
+
+@pytest.mark.parametrize("path", DOCKERFILES, ids=relative)
+def test_hadolint_clean(path: Path) -> None:
+    result = subprocess.run([venv_tool("hadolint"), str(path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("service", list(DOCKERFILES))
-def test_trivy_finds_no_high_or_critical_misconfiguration(service: str) -> None:
+@pytest.mark.parametrize("path", DOCKERFILES, ids=relative)
+def test_trivy_finds_no_high_or_critical_misconfiguration(path: Path) -> None:
     result = subprocess.run(
         [venv_tool("trivy"), "config", "--skip-check-update", "--quiet", "--format", "json",
-         "--severity", "HIGH,CRITICAL", str(DOCKERFILES[service].parent)],
+         "--severity", "HIGH,CRITICAL", str(path)],
         capture_output=True, text=True, check=True, timeout=300,
     )  # fmt: skip
     report = json.loads(result.stdout)
-    scanned = [r for r in report.get("Results", []) if r["Target"] == "Dockerfile"]
+    scanned = [r for r in report.get("Results", []) if r["Type"] == "dockerfile"]
     assert scanned, "trivy did not scan the Dockerfile"
     findings = [m["ID"] + " " + m["Title"] for r in scanned for m in r.get("Misconfigurations") or []]
     assert findings == []
 
 
-def test_python_services_share_one_recipe() -> None:
-    """The three Python Dockerfiles differ only in the service's own name, package, port and wording."""
+@pytest.mark.parametrize("missing", list(RECIPE_ARGS))
+def test_python_recipe_requires_its_build_args(missing: str) -> None:
+    """Without one of them the build stops with a message naming it, instead of building the wrong thing."""
+    given = {**RECIPE_ARGS, "PYTHON_IMAGE": base_image("backend")}
+    del given[missing]
+    build_args = [arg for name, value in given.items() for arg in ("--build-arg", f"{name}={value}")]
+    result = subprocess.run(
+        [DOCKER, "build", "--progress=plain", "--target", "deps", "-f", str(PYTHON_RECIPE), *build_args, "."],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "DOCKER_BUILDKIT": "1"},
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"build arg {missing} is required" in result.stderr
 
-    def normalized(service: str) -> list[str]:
-        text = DOCKERFILES[service].read_text()
-        text = text.replace(PACKAGES[service], "<package>").replace(str(SERVICE_PORTS[service]), "<port>")
-        # Every service mounts every workspace member's pyproject.toml: those lines name all three.
-        lines = [line for line in text.splitlines() if "pyproject.toml,target=" not in line]
-        text = "\n".join(lines).replace(f"services/{service}", "services/<name>").replace(service, "<name>")
-        return [line for line in text.splitlines() if not line.startswith("#") and "description=" not in line]
 
-    assert normalized("backend") == normalized("mcp-server") == normalized("agent")
+@pytest.mark.parametrize("component", components(), ids=lambda c: str(c["name"]))
+def test_images_carry_their_catalog_entry(images: StackImages, component: dict[str, Any]) -> None:
+    """scripts/build-images builds each component of the catalog with its own name, port, package, wording."""
+    config = inspect(images.of(component["name"]))["Config"]
+    env = dict(item.split("=", 1) for item in config["Env"])
+    assert config["Labels"]["org.opencontainers.image.title"] == component["image"]
+    assert config["Labels"]["org.opencontainers.image.description"] == component["description"]
+    assert f"{component['port']}/tcp" in config["ExposedPorts"]
+    assert env["PORT"] == str(component["port"])
+    assert env.get("APP_PACKAGE") == component.get("package")
 
 
-def test_build_script_builds_the_contract_images() -> None:
-    script = (REPO_ROOT / "scripts" / "build-images").read_text()
-    rows = re.findall(r'^\s+"(\S+)\s+(\S+)\s+(\S+)\s+(\S+)"$', script, flags=re.M)
+def test_architecture_lists_each_image_with_its_dockerfile() -> None:
     architecture = (REPO_ROOT / "docs" / "architecture.md").read_text()
-    contract = re.findall(
-        r"^\| (todo-[\w-]+) \| `(services/[\w-]+/Dockerfile)` \| repository root \|", architecture, re.M
+    documented = re.findall(
+        r"^\| (todo-[\w-]+) \| `(services/[\w./-]+)` \| repository root \|", architecture, re.M
     )
-    assert sorted((image, dockerfile) for _, image, dockerfile, _ in rows) == sorted(contract)
-    assert {service for service, *_ in rows} == set(SERVICE_PORTS)
+    built = [(c["image"], relative(dockerfile(c["name"]))) for c in components()]
+    assert {c["name"]: c["runtime"] == "python" for c in components()} == {
+        service: dockerfile(service) == PYTHON_RECIPE for service in SERVICE_PORTS
+    }
+    assert sorted(documented) == sorted(built)

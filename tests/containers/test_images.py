@@ -41,13 +41,15 @@ def test_runtime_contract(images: StackImages, service: str) -> None:
     if service == "frontend":
         assert config["Cmd"] == ["node", "server.js"]
     else:
-        assert config["Cmd"] == ["python", "-m", PACKAGES[service]]
+        # One recipe for every Python service: the shell only reads the package and `exec`s Python.
+        assert config["Cmd"] == ["sh", "-c", 'exec python -m "$APP_PACKAGE"']
     assert config["Healthcheck"]["Test"][0] == "CMD", "exec-form health check, no shell or curl needed"
     assert str(SERVICE_PORTS[service]) + "/tcp" in config["ExposedPorts"]
 
     env = dict(item.split("=", 1) for item in config["Env"])
     assert env["PORT"] == str(SERVICE_PORTS[service])
     assert env["LOG_FORMAT"] == "json"
+    assert env.get("APP_PACKAGE") == PACKAGES.get(service)
     assert not SECRET_VARIABLES & env.keys(), "no secret may have a value baked into the image"
 
     labels = config["Labels"]
