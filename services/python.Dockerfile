@@ -7,12 +7,13 @@
 # Base image pinned by version; pin a digest too with --build-arg PYTHON_IMAGE=python:3.12.12-slim-bookworm@sha256:...
 ARG PYTHON_IMAGE=python:3.12.12-slim-bookworm
 
-# Every uv workspace manifest at its path, nothing else: the dependency layer below is rebuilt only when one of
-# them or uv.lock changes, and the recipe needs no list of the workspace's members.
+# The uv workspace's manifests at their paths (the root's, libs/*/ and services/*/), nothing else: the dependency
+# layer below is rebuilt only when one of them or uv.lock changes, and the recipe lists no workspace member.
 FROM ${PYTHON_IMAGE} AS manifests
 WORKDIR /context
 RUN --mount=type=bind,target=/context \
-    mkdir /manifests && find . -name pyproject.toml -exec cp --parents -t /manifests {} + && cp uv.lock /manifests/
+    mkdir /manifests && cp uv.lock /manifests/ \
+ && find . -maxdepth 3 -name pyproject.toml -exec cp --parents -t /manifests {} +
 
 FROM ${PYTHON_IMAGE} AS deps
 ARG UV_VERSION=0.13.9
