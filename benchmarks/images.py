@@ -39,7 +39,6 @@ CHANGED_FILE = {
     "agent": "services/agent/src/todo_agent/__init__.py",
 }
 DEPENDENCY_STEP = {"frontend": "npm ci", **dict.fromkeys(["backend", "mcp-server", "agent"], "uv sync")}
-CATALOG = Path("charts/todo/components.yaml")
 CONTEXT_IGNORE = shutil.ignore_patterns(".venv", "node_modules", ".next", "__pycache__", "tests", "e2e")
 
 
@@ -56,10 +55,6 @@ def copy_context(target: Path) -> None:
         shutil.copy2(REPO_ROOT / name, target / name)
     for directory in ("libs", "services", "scripts"):
         shutil.copytree(REPO_ROOT / directory, target / directory, ignore=CONTEXT_IGNORE)
-    (target / CATALOG).parent.mkdir(parents=True)
-    shutil.copy2(REPO_ROOT / CATALOG, target / CATALOG)
-    # scripts/build-images reads the catalog with the project's venv: make the copy's now, not in a timing.
-    subprocess.run([str(target / "scripts" / "build-images"), "--help"], capture_output=True, check=True)
 
 
 def build(context: Path, service: str, *extra: str) -> tuple[float, str]:

@@ -1,6 +1,6 @@
 """The Dockerfiles themselves: lint-clean (hadolint), no HIGH/CRITICAL misconfiguration (Trivy), the Python
-recipe refusing to build without its build args, and scripts/build-images building each component of the
-catalog (charts/todo/components.yaml) with that component's facts, as docs/architecture.md lists them."""
+recipe refusing to build without its build args, and each component of the catalog
+(charts/todo/components.yaml) built with that component's facts, as docs/architecture.md lists them."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_python_recipe_requires_its_build_args(missing: str) -> None:
 
 @pytest.mark.parametrize("component", components(), ids=lambda c: str(c["name"]))
 def test_images_carry_their_catalog_entry(images: StackImages, component: dict[str, Any]) -> None:
-    """scripts/build-images builds each component of the catalog with its own name, port, package, wording."""
+    """Each component of the catalog is built with its own name, port, package and wording."""
     config = inspect(images.of(component["name"]))["Config"]
     env = dict(item.split("=", 1) for item in config["Env"])
     assert config["Labels"]["org.opencontainers.image.title"] == component["image"]
