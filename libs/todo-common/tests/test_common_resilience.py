@@ -115,6 +115,34 @@ async def test_write_is_not_resent_after_a_read_timeout(dependency: tuple[Depend
     assert target.writes - before == 1
 
 
+async def test_write_is_not_resent_when_the_connection_drops_after_sending() -> None:
+    received = 0
+
+    async def read_then_hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        await reader.readuntil(b"\r\n\r\n")  # the whole request has arrived
+        received += 1
+        writer.close()  # and the connection drops before any answer
+
+    server = await asyncio.start_server(read_then_hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    breaker = CircuitBreaker("dep", failure_threshold=10)
+    try:
+        async with internal_client(TOKEN, base_url=f"http://127.0.0.1:{port}") as client:
+            with pytest.raises(DependencyUnavailableError, match="dep is unavailable: RemoteProtocolError"):
+                await call_dependency(
+                    lambda: client.post("/write"),
+                    breaker=breaker,
+                    retry_on=CONNECT_ERRORS,
+                    unavailable_on=TRANSPORT_ERRORS,
+                    base_delay=0.01,
+                )
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert received == 1
+
+
 async def test_connect_failures_are_retried_with_backoff_then_unavailable() -> None:
     attempts = 0
     dead = f"http://127.0.0.1:{free_port()}"
@@ -132,8 +160,8 @@ async def test_connect_failures_are_retried_with_backoff_then_unavailable() -> N
                 call, breaker=breaker, retry_on=CONNECT_ERRORS, unavailable_on=TRANSPORT_ERRORS, attempts=3
             )
     assert attempts == 3
-    # Two backoff sleeps of 0.1 and 0.2 seconds, each with jitter down to half.
-    assert time.monotonic() - started >= 0.15
+    # Two backoff sleeps of at least 0.1 and 0.2 seconds (plus jitter).
+    assert time.monotonic() - started >= 0.3
 
 
 async def test_other_errors_pass_through_without_retry_or_breaker() -> None:
