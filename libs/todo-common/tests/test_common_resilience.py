@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import httpx2
 import pytest
+from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -147,6 +148,8 @@ async def test_connect_failures_are_retried_with_backoff_then_unavailable() -> N
     attempts = 0
     dead = f"http://127.0.0.1:{free_port()}"
     breaker = CircuitBreaker("dead", failure_threshold=10)
+    second_retry = {"callable": "dead", "retry_num": "2", "error_type": "httpx2.ConnectError"}
+    retried_before = REGISTRY.get_sample_value("stamina_retries_total", second_retry) or 0.0
     async with internal_client(TOKEN, base_url=dead) as client:
 
         async def call() -> httpx2.Response:
@@ -160,8 +163,9 @@ async def test_connect_failures_are_retried_with_backoff_then_unavailable() -> N
                 call, breaker=breaker, retry_on=CONNECT_ERRORS, unavailable_on=TRANSPORT_ERRORS, attempts=3
             )
     assert attempts == 3
-    # Two backoff sleeps of at least 0.1 and 0.2 seconds (plus jitter).
+    # Two backoff sleeps of at least 0.1 and 0.2 seconds (plus jitter), each counted.
     assert time.monotonic() - started >= 0.3
+    assert REGISTRY.get_sample_value("stamina_retries_total", second_retry) == retried_before + 1
 
 
 async def test_other_errors_pass_through_without_retry_or_breaker() -> None:
