@@ -61,17 +61,23 @@ def dependency() -> Iterator[tuple[Dependency, str]]:
         yield target, url
 
 
+async def post_write(client: httpx2.AsyncClient, breaker: CircuitBreaker) -> httpx2.Response:
+    """`POST /write` as the services call a dependency: retried only when it cannot have been sent."""
+    return await call_dependency(
+        lambda: client.post("/write"),
+        breaker=breaker,
+        retry_on=CONNECT_ERRORS,
+        unavailable_on=TRANSPORT_ERRORS,
+        base_delay=0.01,
+    )
+
+
 async def test_successful_call_passes_through(dependency: tuple[Dependency, str]) -> None:
     target, url = dependency
     target.slow_seconds = 0
     breaker = CircuitBreaker("dep")
     async with internal_client(TOKEN, base_url=url) as client:
-        response = await call_dependency(
-            lambda: client.post("/write"),
-            breaker=breaker,
-            retry_on=CONNECT_ERRORS,
-            unavailable_on=TRANSPORT_ERRORS,
-        )
+        response = await post_write(client, breaker)
     assert response.status_code == 201
     assert not is_open(breaker)
 
@@ -103,13 +109,7 @@ async def test_write_is_not_resent_after_a_read_timeout(dependency: tuple[Depend
     breaker = CircuitBreaker("dep", failure_threshold=10)
     async with internal_client(TOKEN, base_url=url, timeout=httpx2.Timeout(0.3, connect=2.0)) as client:
         with pytest.raises(DependencyUnavailableError, match="dep is unavailable: ReadTimeout"):
-            await call_dependency(
-                lambda: client.post("/write"),
-                breaker=breaker,
-                retry_on=CONNECT_ERRORS,
-                unavailable_on=TRANSPORT_ERRORS,
-                base_delay=0.01,
-            )
+            await post_write(client, breaker)
     await asyncio.sleep(1.2)  # let the slow handler finish so it is counted
     target.slow_seconds = 0
     # It may have been acted on: exactly one attempt reached the service.
@@ -131,13 +131,7 @@ async def test_write_is_not_resent_when_the_connection_drops_after_sending() -> 
     try:
         async with internal_client(TOKEN, base_url=f"http://127.0.0.1:{port}") as client:
             with pytest.raises(DependencyUnavailableError, match="dep is unavailable: RemoteProtocolError"):
-                await call_dependency(
-                    lambda: client.post("/write"),
-                    breaker=breaker,
-                    retry_on=CONNECT_ERRORS,
-                    unavailable_on=TRANSPORT_ERRORS,
-                    base_delay=0.01,
-                )
+                await post_write(client, breaker)
     finally:
         server.close()
         await server.wait_closed()
