@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import httpx2
 import pytest
+from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -60,17 +61,23 @@ def dependency() -> Iterator[tuple[Dependency, str]]:
         yield target, url
 
 
+async def post_write(client: httpx2.AsyncClient, breaker: CircuitBreaker) -> httpx2.Response:
+    """`POST /write` as the services call a dependency: retried only when it cannot have been sent."""
+    return await call_dependency(
+        lambda: client.post("/write"),
+        breaker=breaker,
+        retry_on=CONNECT_ERRORS,
+        unavailable_on=TRANSPORT_ERRORS,
+        base_delay=0.01,
+    )
+
+
 async def test_successful_call_passes_through(dependency: tuple[Dependency, str]) -> None:
     target, url = dependency
     target.slow_seconds = 0
     breaker = CircuitBreaker("dep")
     async with internal_client(TOKEN, base_url=url) as client:
-        response = await call_dependency(
-            lambda: client.post("/write"),
-            breaker=breaker,
-            retry_on=CONNECT_ERRORS,
-            unavailable_on=TRANSPORT_ERRORS,
-        )
+        response = await post_write(client, breaker)
     assert response.status_code == 201
     assert not is_open(breaker)
 
@@ -102,23 +109,41 @@ async def test_write_is_not_resent_after_a_read_timeout(dependency: tuple[Depend
     breaker = CircuitBreaker("dep", failure_threshold=10)
     async with internal_client(TOKEN, base_url=url, timeout=httpx2.Timeout(0.3, connect=2.0)) as client:
         with pytest.raises(DependencyUnavailableError, match="dep is unavailable: ReadTimeout"):
-            await call_dependency(
-                lambda: client.post("/write"),
-                breaker=breaker,
-                retry_on=CONNECT_ERRORS,
-                unavailable_on=TRANSPORT_ERRORS,
-                base_delay=0.01,
-            )
+            await post_write(client, breaker)
     await asyncio.sleep(1.2)  # let the slow handler finish so it is counted
     target.slow_seconds = 0
     # It may have been acted on: exactly one attempt reached the service.
     assert target.writes - before == 1
 
 
+async def test_write_is_not_resent_when_the_connection_drops_after_sending() -> None:
+    received = 0
+
+    async def read_then_hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        await reader.readuntil(b"\r\n\r\n")  # the whole request has arrived
+        received += 1
+        writer.close()  # and the connection drops before any answer
+
+    server = await asyncio.start_server(read_then_hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    breaker = CircuitBreaker("dep", failure_threshold=10)
+    try:
+        async with internal_client(TOKEN, base_url=f"http://127.0.0.1:{port}") as client:
+            with pytest.raises(DependencyUnavailableError, match="dep is unavailable: RemoteProtocolError"):
+                await post_write(client, breaker)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert received == 1
+
+
 async def test_connect_failures_are_retried_with_backoff_then_unavailable() -> None:
     attempts = 0
     dead = f"http://127.0.0.1:{free_port()}"
     breaker = CircuitBreaker("dead", failure_threshold=10)
+    second_retry = {"callable": "dead", "retry_num": "2", "error_type": "httpx2.ConnectError"}
+    retried_before = REGISTRY.get_sample_value("stamina_retries_total", second_retry) or 0.0
     async with internal_client(TOKEN, base_url=dead) as client:
 
         async def call() -> httpx2.Response:
@@ -132,8 +157,9 @@ async def test_connect_failures_are_retried_with_backoff_then_unavailable() -> N
                 call, breaker=breaker, retry_on=CONNECT_ERRORS, unavailable_on=TRANSPORT_ERRORS, attempts=3
             )
     assert attempts == 3
-    # Two backoff sleeps of 0.1 and 0.2 seconds, each with jitter down to half.
-    assert time.monotonic() - started >= 0.15
+    # Two backoff sleeps of at least 0.1 and 0.2 seconds (plus jitter), each counted.
+    assert time.monotonic() - started >= 0.3
+    assert REGISTRY.get_sample_value("stamina_retries_total", second_retry) == retried_before + 1
 
 
 async def test_other_errors_pass_through_without_retry_or_breaker() -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.agent_chat import Chat, tools_used
 from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
+from tests.support.tcp_proxy import AnswerDroppingProxy
 
 AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 TASKS_UNAVAILABLE = {"detail": "the task service is unavailable, try again"}
@@ -430,3 +431,26 @@ def test_mcp_server_outage_is_a_clear_503_and_recovers(
         time.sleep(0.5)
     assert response.status_code == 200, response.text
     assert chat.send("Add a task to buy bread")["tool_calls"][0]["result"]["status"] == "created"
+
+
+def test_a_tool_call_whose_answer_was_lost_is_not_sent_again(
+    start_agent: Callable[..., ServiceProcess], mcp_server: ServiceProcess, agent_task_database: TestDatabase
+) -> None:
+    with AnswerDroppingProxy(mcp_server.port, counted=b'"tools/call"') as proxy:
+        agent = start_agent("agent-lossy", LLM_MODEL="builtin", MCP_SERVER_URL=f"{proxy.url}/mcp")
+        with httpx2.Client(base_url=agent.url, headers=AUTH, timeout=30, trust_env=False) as http:
+            chat = Chat(http, str(uuid.uuid4()))
+            chat.send("What's pending?")  # the shared MCP session is up
+
+            proxy.drop_answers = True
+            message = {"role": "user", "content": "Add a task to pay rent"}
+            lost = http.post("/v1/respond", json={"user_id": chat.user_id, "messages": [message]})
+            assert lost.status_code == 503
+            assert lost.json() == TASKS_UNAVAILABLE
+            assert proxy.requests_while_dropping == 1
+            proxy.drop_answers = False
+
+            # mcp-server acted once; the next turn reconnects and sees that one task.
+            listed = chat.send("Show all my tasks")
+    assert [title for _, title, _, _ in rows(agent_task_database, chat.user_id)] == ["Pay rent"]
+    assert "Pay rent" in listed["response"]

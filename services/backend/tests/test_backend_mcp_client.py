@@ -14,7 +14,8 @@ import pytest
 from todo_backend.mcp_tools import McpTaskTools, TaskNotFoundError
 from todo_common.resilience import DependencyUnavailableError
 
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port, migrate
+from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
+from tests.support.tcp_proxy import AnswerDroppingProxy
 
 pytestmark = pytest.mark.anyio
 
@@ -36,51 +37,6 @@ def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProc
             service.stop()
 
 
-class AnswerDroppingProxy:
-    """Forwards TCP to mcp-server; with `drop_answers` set, lets requests through but cuts the connection
-    as soon as the server starts answering, and counts the requests that went through meanwhile."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
-        self.port = free_port()
-        self.drop_answers = False
-        self.requests_while_dropping = 0
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> AnswerDroppingProxy:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-
-        async def to_server() -> None:
-            while chunk := await client_reader.read(65536):
-                if self.drop_answers:
-                    self.requests_while_dropping += chunk.count(b"POST /mcp")
-                upstream_writer.write(chunk)
-                await upstream_writer.drain()
-
-        async def to_client() -> None:
-            while chunk := await upstream_reader.read(65536):
-                if self.drop_answers:
-                    return
-                client_writer.write(chunk)
-                await client_writer.drain()
-
-        forward = asyncio.create_task(to_server())
-        try:
-            await to_client()
-        finally:
-            forward.cancel()
-            client_writer.close()
-            upstream_writer.close()
-
-
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -90,7 +46,7 @@ def anyio_backend() -> str:
 async def tools_via_proxy(
     mcp_server: ServiceProcess,
 ) -> AsyncIterator[tuple[McpTaskTools, AnswerDroppingProxy]]:
-    async with AnswerDroppingProxy(mcp_server.port) as proxy:
+    with AnswerDroppingProxy(mcp_server.port) as proxy:
         tools = McpTaskTools(f"http://127.0.0.1:{proxy.port}/mcp", INTERNAL_TOKEN)
         try:
             yield tools, proxy
@@ -148,7 +104,7 @@ async def test_unreachable_server_fails_fast_then_recovers_without_restart(
         assert failure.value.reason == "circuit open after repeated failures"
         assert durations[-1] < 0.05
 
-        async with proxy:  # mcp-server reachable again
+        with proxy:  # mcp-server reachable again
             await asyncio.sleep(tools.breaker.reset_after)
             assert await tools.call("list_tasks", {"user_id": user, "status": "all"}) == {"result": []}
             assert not tools.breaker.is_open

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 import zlib
 from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
+import stamina
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData, create_engine, text
@@ -27,20 +27,23 @@ _log = logging.getLogger("todo.migrations")
 
 
 def wait_for_database(url: str, *, attempts: int = 30, max_delay: float = 5.0) -> None:
-    """Poll until PostgreSQL accepts connections, with exponential backoff; raise after `attempts`."""
+    """Poll until PostgreSQL accepts connections, with exponential backoff from 0.25 s; raise after
+    `attempts`."""
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
-        for attempt in range(1, attempts + 1):
-            try:
-                with engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-                return
-            except OperationalError as exc:
-                if attempt == attempts:
-                    raise RuntimeError(f"database not reachable after {attempts} attempts") from exc
-                delay = min(max_delay, 0.25 * 2 ** (attempt - 1))
-                _log.info("database not ready (attempt %d/%d), retrying in %.1fs", attempt, attempts, delay)
-                time.sleep(delay)
+        for attempt in stamina.retry_context(
+            on=OperationalError,
+            attempts=attempts,
+            timeout=None,
+            wait_initial=0.25,
+            wait_max=max_delay,
+            wait_jitter=0,
+            name="database",
+        ):
+            with attempt, engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise RuntimeError(f"database not reachable after {attempts} attempts") from exc
     finally:
         engine.dispose()
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+import stamina
 
 from .metrics import CIRCUIT_OPEN, DEPENDENCY_CALLS
 
@@ -70,26 +70,37 @@ async def call_dependency(
     max_delay: float = 1.0,
 ) -> T:
     """Run `call`, retrying only on `retry_on` errors (ones where the request cannot have reached the
-    dependency, so a write is never repeated), with exponential backoff and jitter.
+    dependency, so a write is never repeated), with exponential backoff and jitter: the n-th retry waits
+    `base_delay * 2**(n-1)` plus up to `base_delay`, at most `max_delay` (stamina's backoff).
 
     `unavailable_on` errors (a superset: timeouts, resets) count against the breaker and surface as
     DependencyUnavailableError; any other exception is the dependency's answer and passes through.
     """
     breaker.ensure_closed()
-    for attempt in range(1, attempts + 1):
-        try:
-            result = await call()
-        except unavailable_on as exc:
-            breaker.record_failure()
-            retryable = isinstance(exc, retry_on) and attempt < attempts and not breaker.is_open
-            if not retryable:
-                DEPENDENCY_CALLS.labels(breaker.dependency, "unavailable").inc()
-                raise DependencyUnavailableError(breaker.dependency, type(exc).__name__) from exc
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311
-            _log.info("retrying %s in %.2fs after %s", breaker.dependency, delay, type(exc).__name__)
-            await asyncio.sleep(delay)
-        else:
-            breaker.record_success()
-            DEPENDENCY_CALLS.labels(breaker.dependency, "ok").inc()
-            return result
+
+    def may_retry(exc: BaseException) -> bool:
+        return isinstance(exc, retry_on) and isinstance(exc, unavailable_on) and not breaker.is_open
+
+    try:
+        async for attempt in stamina.retry_context(
+            on=may_retry,
+            attempts=attempts,
+            timeout=None,
+            wait_initial=base_delay,
+            wait_max=max_delay,
+            wait_jitter=base_delay,
+            name=breaker.dependency,
+        ):
+            with attempt:
+                try:
+                    result = await call()
+                except unavailable_on:
+                    breaker.record_failure()
+                    raise
+                breaker.record_success()
+                DEPENDENCY_CALLS.labels(breaker.dependency, "ok").inc()
+                return result
+    except unavailable_on as exc:
+        DEPENDENCY_CALLS.labels(breaker.dependency, "unavailable").inc()
+        raise DependencyUnavailableError(breaker.dependency, type(exc).__name__) from exc
     raise AssertionError("unreachable")  # pragma: no cover
