@@ -16,10 +16,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
+from todo_testing.catalog import component
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 
 from benchmarks.bytecode import compile_bytecode
 from benchmarks.mcp_server import report, rss_megabytes
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 
 
 def turn(client: httpx2.Client, user_id: str, message: str) -> float:
@@ -86,7 +87,7 @@ def main() -> None:
 
     database = TestDatabase("todo_bench_agent")
     try:
-        migrate(database.url, owners=("todo_mcp_server.migrate",))
+        migrate(database.url, owners=(str(component("mcp-server").migrations),))
         mcp = ServiceProcess("mcp-server", {"DATABASE_URL": database.url, "INTERNAL_TOKEN": INTERNAL_TOKEN})
         mcp.start(timeout=120)
         agent = ServiceProcess(

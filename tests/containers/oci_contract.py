@@ -13,7 +13,8 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from .docker import SERVICE_PORTS, image_ref, inspect
+from todo_testing.catalog import components
+from todo_testing.docker import inspect
 
 CONTRACT = ("User", "ExposedPorts", "Entrypoint", "Cmd", "WorkingDir")
 
@@ -41,14 +42,14 @@ def contract(config: dict[str, Any]) -> dict[str, Any]:
 
 def main(directory: Path, tag: str, docker_tag: str) -> int:
     failed = 0
-    for service in SERVICE_PORTS:
-        name = image_ref(service, tag)
+    for component in components():
+        name = component.image_ref(tag)
         built = contract(oci_config(directory / f"{name.replace(':', '_')}.tar"))
-        reference = contract(inspect(image_ref(service, docker_tag))["Config"])
+        reference = contract(inspect(component.image_ref(docker_tag))["Config"])
         same = built == reference
         failed += not same
         verdict = "same contract as" if same else "DIFFERS from"
-        print(f"{name}: {verdict} {image_ref(service, docker_tag)} {built}")
+        print(f"{name}: {verdict} {component.image_ref(docker_tag)} {built}")
         if not same:
             print(f"  docker-built: {reference}")
     return 1 if failed else 0

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from todo_testing.catalog import REPO_ROOT, component, components
 
-from .docker import PACKAGES, REPO_ROOT, SERVICE_PORTS
-
-DOCKERFILES = {service: REPO_ROOT / "services" / service / "Dockerfile" for service in SERVICE_PORTS}
+DOCKERFILES = {
+    service: REPO_ROOT / "services" / service / "Dockerfile" for service in (c.name for c in components())
+}
 
 
 def venv_tool(name: str) -> str:
@@ -52,7 +53,9 @@ def test_python_services_share_one_recipe() -> None:
 
     def normalized(service: str) -> list[str]:
         text = DOCKERFILES[service].read_text()
-        text = text.replace(PACKAGES[service], "<package>").replace(str(SERVICE_PORTS[service]), "<port>")
+        text = text.replace(str(component(service).package), "<package>").replace(
+            str(component(service).port), "<port>"
+        )
         # Every service mounts every workspace member's pyproject.toml: those lines name all three.
         lines = [line for line in text.splitlines() if "pyproject.toml,target=" not in line]
         text = "\n".join(lines).replace(f"services/{service}", "services/<name>").replace(service, "<name>")
@@ -69,4 +72,4 @@ def test_build_script_builds_the_contract_images() -> None:
         r"^\| (todo-[\w-]+) \| `(services/[\w-]+/Dockerfile)` \| repository root \|", architecture, re.M
     )
     assert sorted((image, dockerfile) for _, image, dockerfile, _ in rows) == sorted(contract)
-    assert {service for service, *_ in rows} == set(SERVICE_PORTS)
+    assert {service for service, *_ in rows} == {c.name for c in components()}
