@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from todo_backend.mcp_tools import McpTaskTools, TaskNotFoundError
 from todo_common.resilience import DependencyUnavailableError
-
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port, migrate
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port, migrate
 
 pytestmark = pytest.mark.anyio
 
