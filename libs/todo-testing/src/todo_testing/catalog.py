@@ -7,6 +7,7 @@ services start in and their migrations run in.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ class Component:
     def image_ref(self, tag: str) -> str:
         return f"{self.image}:{tag}"
 
-    def wiring(self, base_url: dict[str, str]) -> dict[str, str]:
+    def wiring(self, base_url: Mapping[str, str]) -> dict[str, str]:
         """The environment variables that point this component at those it calls, given each one's base
         URL by name (e.g. {"mcp-server": "http://127.0.0.1:40123"})."""
         return {call.env: base_url[call.component] + call.path for call in self.calls}

@@ -90,6 +90,17 @@ def migrate(database_url: str, owners: tuple[str, ...] | None = None) -> None:
         )
 
 
+def service_env(name: str, urls: Mapping[str, str], database_url: str = "") -> dict[str, str]:
+    """A Python component's configuration as the chart gives it: its Secret's keys (test values), the URLs
+    of the components it calls (`urls`: their base URLs by name), and the agent's builtin model."""
+    entry = component(name)
+    secrets = {"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET, "INTERNAL_TOKEN": INTERNAL_TOKEN}
+    env = {key: secrets[key] for key in entry.secret_keys}
+    if name == "agent":
+        env["LLM_MODEL"] = "builtin"
+    return {**env, **entry.wiring(urls)}
+
+
 @dataclass
 class ServiceProcess:
     """One service (a Python component of the catalog) as a real process; `start()` waits until its
@@ -177,20 +188,12 @@ class Stack:
             ExternalDatabase(database_url) if database_url else TestDatabase("todo_stack")
         )
         migrate(self.database.url)
-        secrets = {
-            "DATABASE_URL": self.database.url,
-            "JWT_SECRET": JWT_SECRET,
-            "INTERNAL_TOKEN": INTERNAL_TOKEN,
-        }
         self.services: dict[str, ServiceProcess] = {}
         urls: dict[str, str] = {}
         for service in python_components():
-            env = {key: secrets[key] for key in service.secret_keys}
-            if service.name == "agent":
-                env["LLM_MODEL"] = "builtin"
             process = ServiceProcess(
                 service.name,
-                {**env, **service.wiring(urls)},
+                service_env(service.name, urls, self.database.url),
                 log_path=log_dir / f"{service.name}.log" if log_dir else None,
             )
             self.services[service.name] = process
