@@ -33,12 +33,12 @@ from typing import Any
 import httpx2
 import psycopg
 from todo_backend.mcp_tools import McpTaskTools
+from todo_testing.api import sign_up
+from todo_testing.processes import INTERNAL_TOKEN, Stack
 
 from benchmarks import loadgen
 from benchmarks.bytecode import compile_bytecode
 from benchmarks.mcp_server import rss_megabytes
-from tests.support.backend_api import sign_up
-from tests.support.processes import INTERNAL_TOKEN, Stack
 
 TARGETS = {"list p99 at rate": 30.0, "MCP hop p50": 5.0, "chat p50": 60.0}
 

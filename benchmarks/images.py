@@ -24,21 +24,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.containers.docker import REPO_ROOT, SERVICE_PORTS, Container, base_image, inspect, size_above_base
+from todo_testing.catalog import REPO_ROOT, components
+from todo_testing.docker import Container, base_image, inspect, size_above_base
+
 from tests.containers.limits import Limits, chart_limits
 from tests.containers.stack import START_ORDER, ContainerStack, StackImages
 from tests.containers.targets import MAX_BYTES_ABOVE_BASE, MAX_SECONDS_TO_READY
 
 TAG = "bench"
-SERVICES = list(SERVICE_PORTS)
+SERVICES = [c.name for c in components()]
 # The file a one-line change goes into, and the build step whose cache hit proves the deps were reused.
 CHANGED_FILE = {
-    "frontend": "services/frontend/app/layout.tsx",
-    "backend": "services/backend/src/todo_backend/__init__.py",
-    "mcp-server": "services/mcp-server/src/todo_mcp_server/__init__.py",
-    "agent": "services/agent/src/todo_agent/__init__.py",
+    c.name: f"services/{c.name}/src/{c.package}/__init__.py"
+    if c.python
+    else f"services/{c.name}/app/layout.tsx"
+    for c in components()
 }
-DEPENDENCY_STEP = {"frontend": "npm ci", **dict.fromkeys(["backend", "mcp-server", "agent"], "uv sync")}
+DEPENDENCY_STEP = {c.name: "uv sync" if c.python else "npm ci" for c in components()}
 CONTEXT_IGNORE = shutil.ignore_patterns(".venv", "node_modules", ".next", "__pycache__", "tests", "e2e")
 
 

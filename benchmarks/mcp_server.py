@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from mcp import Client
+from todo_testing.catalog import component
+from todo_testing.mcp_client import call_ok, http_mcp_client
+from todo_testing.processes import ServiceProcess, TestDatabase, migrate, service_env
 
 from benchmarks.bytecode import compile_bytecode
-from tests.support.mcp_client import call_ok, http_mcp_client
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -93,10 +94,8 @@ def main() -> None:
 
     database = TestDatabase("todo_bench_mcp")
     try:
-        migrate(database.url, owners=("todo_mcp_server.migrate",))
-        service = ServiceProcess(
-            "mcp-server", {"DATABASE_URL": database.url, "INTERNAL_TOKEN": INTERNAL_TOKEN}
-        )
+        migrate(database.url, owners=(str(component("mcp-server").migrations),))
+        service = ServiceProcess("mcp-server", service_env("mcp-server", {}, database.url))
         started = time.perf_counter()
         service.start(timeout=120)
         print(f"{'start to ready':<34} {time.perf_counter() - started:7.2f} s")

@@ -24,16 +24,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from todo_k8s.api import User, sign_up
 from todo_k8s.commands import CommandError, Helm, Kubectl, tool
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import Release, is_ready, serving_pods, wait_until
+from todo_k8s.release import BACKEND_PORT, Release, is_ready, serving_pods, wait_until
 from todo_k8s.requirements import unavailable
+from todo_testing.api import ApiUser, sign_up
 
 REPO = Path(__file__).resolve().parent.parent
 CHART = REPO / "charts" / "todo"
@@ -112,26 +112,26 @@ def release(kubectl: Kubectl, helm_binary: str) -> Iterator[Release]:
 @pytest.fixture
 def backend_url(release: Release) -> Iterator[str]:
     # Per test: a port-forward is bound to one pod, and tests replace pods.
-    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url:
+    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url:
         yield url
 
 
 @pytest.fixture
-def backend(backend_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=backend_url, timeout=30) as client:
+def backend(backend_url: str) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=backend_url, timeout=30) as client:
         yield client
 
 
 @pytest.fixture
-def user(backend: httpx.Client) -> User:
+def user(backend: httpx2.Client) -> ApiUser:
     return sign_up(backend)
 
 
 @pytest.fixture(scope="session")
-def load_user(release: Release) -> User:
+def load_user(release: Release) -> ApiUser:
     """A user whose token the in-cluster load generators send (signed up once per session)."""
     with (
-        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url,
-        httpx.Client(base_url=url, timeout=30) as client,
+        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url,
+        httpx2.Client(base_url=url, timeout=30) as client,
     ):
         return sign_up(client, "Load")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
-from todo_k8s.api import User, create_task, list_tasks, sign_up
+import httpx2
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import Release
+from todo_k8s.release import FRONTEND_PORT, Release
+from todo_testing.api import ApiUser, chat, create_task, list_tasks, sign_up
 
 
-def test_task_crud(backend: httpx.Client, user: User) -> None:
+def test_task_crud(backend: httpx2.Client, user: ApiUser) -> None:
     task = create_task(backend, user, "Water the plants", "balcony")
     assert task["title"] == "Water the plants"
     assert task["completed"] is False
@@ -28,12 +28,8 @@ def test_task_crud(backend: httpx.Client, user: User) -> None:
     assert backend.get(path, headers=user.headers).status_code == 404
 
 
-def test_chat_turn_with_the_builtin_model_adds_a_task(backend: httpx.Client, user: User) -> None:
-    response = backend.post(
-        f"/api/{user.id}/chat", json={"message": "Add a task to buy groceries"}, headers=user.headers
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+def test_chat_turn_with_the_builtin_model_adds_a_task(backend: httpx2.Client, user: ApiUser) -> None:
+    body = chat(backend, user, "Add a task to buy groceries")
     assert [call["tool"] for call in body["tool_calls"]] == ["add_task"]
     assert [t["title"].lower() for t in list_tasks(backend, user)] == ["buy groceries"]
     history = backend.get(
@@ -42,7 +38,7 @@ def test_chat_turn_with_the_builtin_model_adds_a_task(backend: httpx.Client, use
     assert [m["role"] for m in history] == ["user", "assistant"]
 
 
-def test_users_are_isolated(backend: httpx.Client, user: User) -> None:
+def test_users_are_isolated(backend: httpx2.Client, user: ApiUser) -> None:
     other = sign_up(backend, "Other")
     task = create_task(backend, user, "Private")
     assert backend.get(f"/api/{other.id}/tasks/{task['id']}", headers=other.headers).status_code == 404
@@ -53,8 +49,8 @@ def test_users_are_isolated(backend: httpx.Client, user: User) -> None:
 
 def test_the_frontend_serves_a_session_end_to_end(release: Release) -> None:
     with (
-        port_forward(release.kubectl, f"svc/{release.object_name('frontend')}", 3000) as url,
-        httpx.Client(base_url=url, timeout=30) as frontend,
+        port_forward(release.kubectl, f"svc/{release.object_name('frontend')}", FRONTEND_PORT) as url,
+        httpx2.Client(base_url=url, timeout=30) as frontend,
     ):
         assert frontend.get("/api/healthz").status_code == 200
         signup = frontend.post(

@@ -9,6 +9,10 @@ from __future__ import annotations
 import pytest
 from todo_k8s.probe import reachable_from_new_pod, reachable_from_pod
 from todo_k8s.release import Release, serving_pods
+from todo_testing import catalog
+
+POSTGRES_PORT = 5432
+COMPONENTS = catalog.components()
 
 
 def host(release: Release, component: str, port: int) -> str:
@@ -17,13 +21,8 @@ def host(release: Release, component: str, port: int) -> str:
 
 @pytest.fixture(scope="module")
 def targets(release: Release) -> dict[str, str]:
-    return {
-        "frontend": host(release, "frontend", 3000),
-        "backend": host(release, "backend", 8000),
-        "mcp-server": host(release, "mcp-server", 8001),
-        "agent": host(release, "agent", 8002),
-        "postgresql": host(release, "postgresql", 5432),
-    }
+    hosts = {c.name: host(release, c.name, c.port) for c in COMPONENTS}
+    return {**hosts, "postgresql": host(release, "postgresql", POSTGRES_PORT)}
 
 
 def pod_of(release: Release, component: str) -> str:
@@ -66,18 +65,14 @@ def test_the_test_pods_reach_the_services_but_not_the_database(
     assert result == expected
 
 
-@pytest.mark.parametrize(
-    ("component", "runtime", "allowed"),
-    [
-        ("frontend", "node", {"backend"}),
-        ("backend", "python", {"mcp-server", "agent", "postgresql"}),
-        ("agent", "python", {"mcp-server"}),
-        ("mcp-server", "python", {"postgresql"}),
-    ],
-)
+@pytest.mark.parametrize("component", [c.name for c in COMPONENTS])
 def test_each_component_reaches_exactly_its_allowed_peers(
-    release: Release, targets: dict[str, str], component: str, runtime: str, allowed: set[str]
+    release: Release, targets: dict[str, str], component: str
 ) -> None:
+    """The flows of the catalog's `calls` (and `database`), and no other."""
+    entry = catalog.component(component)
+    allowed = {call.component for call in entry.calls} | ({"postgresql"} if entry.database else set())
+    runtime = entry.runtime
     peers = {name: address for name, address in targets.items() if name != component}
     result = reachable_from_pod(release, pod_of(release, component), runtime, list(peers.values()))
     assert result == {address: name in allowed for name, address in peers.items()}
@@ -87,8 +82,7 @@ def test_metrics_open_to_the_configured_scraper_only(release: Release, targets: 
     """metrics.enabled opens each component's port to Prometheus's namespace and pods, and nobody else."""
     monitoring = f"{release.namespace}-mon"
     scrape = [
-        f"{targets[c].replace(':', f'.{release.namespace}.svc:')}"
-        for c in ("frontend", "backend", "mcp-server", "agent")
+        f"{targets[c].replace(':', f'.{release.namespace}.svc:')}" for c in (c.name for c in COMPONENTS)
     ]
     release.kubectl("create", "namespace", monitoring)
     try:

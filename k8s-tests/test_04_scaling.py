@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import yaml
-from todo_k8s.api import User
 from todo_k8s.commands import Kubectl
 from todo_k8s.load import Load
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
+from todo_k8s.release import BACKEND_PORT, COMPONENTS, Release, is_ready, serving_pods, wait_until
 from todo_k8s.requirements import unavailable
 from todo_k8s.usage import metrics_api_available
+from todo_testing.api import ApiUser
 
 CHART = Path(__file__).resolve().parent.parent / "charts" / "todo"
 
@@ -46,8 +46,8 @@ def test_a_component_scales_without_touching_the_others(release: Release, key: s
 
 def served_requests(kubectl: Kubectl, pod: str) -> float:
     """Sum of http_requests_total on the /api/{user_id}/tasks route of one backend pod."""
-    with port_forward(kubectl, f"pod/{pod}", 8000) as url:
-        text = httpx.get(f"{url}/metrics", timeout=10).text
+    with port_forward(kubectl, f"pod/{pod}", BACKEND_PORT) as url:
+        text = httpx2.get(f"{url}/metrics", timeout=10).text
     pattern = re.compile(
         r'^http_requests_total\{[^}]*route="/api/\{user_id\}/tasks"[^}]*\} ([0-9.e+]+)$', re.M
     )
@@ -55,7 +55,7 @@ def served_requests(kubectl: Kubectl, pod: str) -> float:
 
 
 @pytest.mark.usefixtures("restore_scale")
-def test_requests_spread_over_the_backend_replicas(release: Release, user: User) -> None:
+def test_requests_spread_over_the_backend_replicas(release: Release, user: ApiUser) -> None:
     release.upgrade("--set", "backend.replicas=2")
     pods = [p["metadata"]["name"] for p in serving_pods(release.pods("backend")) if is_ready(p)]
     assert len(pods) == 2
@@ -83,7 +83,7 @@ HPA_TARGET_CPU = 60
 
 
 @pytest.mark.usefixtures("restore_scale")
-def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: User, kubectl: Kubectl) -> None:
+def test_the_hpa_scales_the_backend_out_under_load(release: Release, user: ApiUser, kubectl: Kubectl) -> None:
     if not metrics_api_available(kubectl):
         unavailable(
             "no metrics API in this cluster (install metrics-server; Minikube: addons enable metrics-server)"

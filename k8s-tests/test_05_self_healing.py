@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
-from todo_k8s.api import User, create_task, list_tasks
 from todo_k8s.commands import CommandError
 from todo_k8s.load import Load
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
+from todo_k8s.release import BACKEND_PORT, COMPONENTS, Release, is_ready, serving_pods, wait_until
+from todo_testing.api import ApiUser, create_task, list_tasks
 
 ALL = [label for label, _ in COMPONENTS.values()] + ["postgresql"]
 RUNTIME = {"frontend": "node", "postgresql": "postgres"}
@@ -83,7 +83,7 @@ def two_replicas(release: Release) -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("two_replicas")
-def test_with_two_replicas_deleting_pods_fails_no_request(release: Release, user: User) -> None:
+def test_with_two_replicas_deleting_pods_fails_no_request(release: Release, user: ApiUser) -> None:
     load = Load(release, user)
     try:
         load.start()
@@ -100,7 +100,7 @@ def test_with_two_replicas_deleting_pods_fails_no_request(release: Release, user
 
 
 def test_deleting_the_postgresql_pod_loses_no_data(
-    release: Release, backend: httpx.Client, user: User
+    release: Release, backend: httpx2.Client, user: ApiUser
 ) -> None:
     task = create_task(backend, user, "Survives a database restart")
     old = serving_pods(release.pods("postgresql"))[0]["metadata"]
@@ -111,13 +111,13 @@ def test_deleting_the_postgresql_pod_loses_no_data(
         timeout=240,
     )
     # The port-forward went to the backend pod, which is still there; its database connections were not.
-    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url:
-        client = httpx.Client(base_url=url, timeout=30)
+    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url:
+        client = httpx2.Client(base_url=url, timeout=30)
 
         def task_is_back() -> bool:
             try:
                 return task["id"] in [t["id"] for t in list_tasks(client, user)]
-            except (AssertionError, httpx.HTTPError):
+            except (AssertionError, httpx2.HTTPError):
                 return False
 
         wait_until("the task readable again", task_is_back, timeout=120)

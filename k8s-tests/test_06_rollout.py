@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from todo_k8s.api import User
 from todo_k8s.load import Load, LoadReport
 from todo_k8s.release import COMPONENTS, Release
 from todo_k8s.requirements import unavailable
+from todo_testing.api import ApiUser
 
 MIN_RATE = 20.0
 ROLLBACK_LIMIT_SECONDS = 120  # target: 30 s
@@ -30,7 +30,7 @@ def deployments(release: Release) -> dict[str, dict[str, object]]:
     return result
 
 
-def under_load(release: Release, user: User, action: Callable[[], float]) -> tuple[float, LoadReport]:
+def under_load(release: Release, user: ApiUser, action: Callable[[], float]) -> tuple[float, LoadReport]:
     load = Load(release, user)
     try:
         load.start()
@@ -50,7 +50,7 @@ def check(report: LoadReport, what: str, seconds: float) -> None:
     assert report.rate >= MIN_RATE, report
 
 
-def test_upgrade_to_a_new_image_tag_under_load(release: Release, load_user: User) -> None:
+def test_upgrade_to_a_new_image_tag_under_load(release: Release, load_user: ApiUser) -> None:
     next_tag = os.environ.get("TODO_K8S_NEXT_IMAGE_TAG")
     if not next_tag:
         unavailable("set TODO_K8S_NEXT_IMAGE_TAG to a second tag of the images present in the cluster")
@@ -70,7 +70,7 @@ class ConfigChange:
 
 
 @pytest.fixture(scope="module")
-def config_change(release: Release, load_user: User) -> ConfigChange:
+def config_change(release: Release, load_user: ApiUser) -> ConfigChange:
     """One `helm upgrade` that changes every component's ConfigMap, under load (checked by the first test)."""
     before = deployments(release)
     extra = [arg for key in COMPONENTS for arg in ("--set-string", f"{key}.env.LOG_LEVEL=DEBUG")]
@@ -85,7 +85,7 @@ def test_configmap_change_rolls_every_deployment_under_load(config_change: Confi
 
 
 def test_rollback_under_load_restores_the_previous_revision(
-    release: Release, load_user: User, config_change: ConfigChange
+    release: Release, load_user: ApiUser, config_change: ConfigChange
 ) -> None:
     previous = release.helm.revision() - 1
 

@@ -12,13 +12,13 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import yaml
-from todo_k8s.api import sign_up
 from todo_k8s.commands import Kubectl, run
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import Release, is_ready, wait_until
+from todo_k8s.release import BACKEND_PORT, Release, is_ready, wait_until
+from todo_testing.api import sign_up
 
 NAME = "gitops"
 
@@ -92,8 +92,8 @@ def test_two_helm_template_renders_applied_change_nothing(
     )
     print(f"\n[k8s-tests] helm template | kubectl apply -> all ready: {waited:.0f}s")
     with (
-        port_forward(kubectl, f"svc/{NAME}-todo-backend", 8000) as url,
-        httpx.Client(base_url=url, timeout=30) as client,
+        port_forward(kubectl, f"svc/{NAME}-todo-backend", BACKEND_PORT) as url,
+        httpx2.Client(base_url=url, timeout=30) as client,
     ):
         user = sign_up(client, "GitOps")
         before = state(kubectl)
@@ -146,10 +146,10 @@ def test_helm_upgrade_keeps_the_generated_secret_and_sessions(release: Release, 
     assert "meta.helm.sh/release-name" not in before["metadata"].get("annotations", {}), (
         "must not be Helm's to delete"
     )
-    with httpx.Client(base_url=backend_url, timeout=30) as client:
+    with httpx2.Client(base_url=backend_url, timeout=30) as client:
         user = sign_up(client, "Upgrade")
     release.upgrade()
     after = release.kubectl.json("get", "secret", secret_name)
     assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
-    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url:
-        assert httpx.get(f"{url}/api/auth/me", headers=user.headers, timeout=30).status_code == 200
+    with port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url:
+        assert httpx2.get(f"{url}/api/auth/me", headers=user.headers, timeout=30).status_code == 200

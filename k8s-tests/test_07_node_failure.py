@@ -17,14 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
-from todo_k8s.api import User, create_task, list_tasks, sign_up
 from todo_k8s.commands import Kubectl
 from todo_k8s.load import WRITE_TITLE, Load, LoadReport
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_until
+from todo_k8s.release import BACKEND_PORT, COMPONENTS, Release, is_ready, serving_pods, wait_until
 from todo_k8s.requirements import unavailable
+from todo_testing.api import ApiUser, create_task, list_tasks, sign_up
 
 STATELESS = [label for label, _ in COMPONENTS.values()]
 # From the cut until every component has two Ready pods again: the target, and the limit this test enforces
@@ -119,15 +119,15 @@ class NodeLoss:
 
 @dataclass(frozen=True)
 class Written:
-    user: User
+    user: ApiUser
     task_ids: list[str]
     conversation_id: str
 
 
 def write_before(release: Release) -> Written:
     with (
-        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url,
-        httpx.Client(base_url=url, timeout=60) as client,
+        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url,
+        httpx2.Client(base_url=url, timeout=60) as client,
     ):
         user = sign_up(client, "Node Loss")
         tasks = [create_task(client, user, f"written before the node loss {i}")["id"] for i in range(5)]
@@ -140,7 +140,7 @@ def write_before(release: Release) -> Written:
         return Written(user=user, task_ids=tasks, conversation_id=chat.json()["conversation_id"])
 
 
-def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: User) -> NodeLoss:
+def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: ApiUser) -> NodeLoss:
     """Cut the victim off under load; follow it until every component has two Ready pods again."""
     load = Load(release, user, writes_every=6, node=nodes.survivor)
     try:
@@ -211,8 +211,8 @@ def test_nothing_written_is_lost(release: Release, node_loss: tuple[NodeLoss, Wr
     loss, written = node_loss
     user = written.user
     with (
-        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url,
-        httpx.Client(base_url=url, timeout=60) as client,
+        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url,
+        httpx2.Client(base_url=url, timeout=60) as client,
     ):
         tasks = list_tasks(client, user)
         messages = client.get(

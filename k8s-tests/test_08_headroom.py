@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import time
 
-import httpx
+import httpx2
 import pytest
-from todo_k8s.api import sign_up
 from todo_k8s.commands import Kubectl
 from todo_k8s.load import Load
 from todo_k8s.portforward import port_forward
-from todo_k8s.release import COMPONENTS, Release
+from todo_k8s.release import BACKEND_PORT, COMPONENTS, Release
 from todo_k8s.requirements import unavailable
 from todo_k8s.usage import headroom, metrics_api_available
+from todo_testing.api import sign_up
 
 PEAK_SHARE_OF_LIMITS = 0.8
 # metrics-server reports each container's use over a 15 s window (--metric-resolution): several windows.
@@ -28,8 +28,8 @@ def test_peak_use_under_load_stays_within_80_percent_of_the_limits(
     if not metrics_api_available(kubectl):
         unavailable("no metrics API in this cluster (install metrics-server)")
     with (
-        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", 8000) as url,
-        httpx.Client(base_url=url, timeout=30) as client,
+        port_forward(release.kubectl, f"svc/{release.object_name('backend')}", BACKEND_PORT) as url,
+        httpx2.Client(base_url=url, timeout=30) as client,
     ):
         user = sign_up(client, "Headroom")
     # 12 reads/s through each of frontend and backend, 2 writes/s, 1 chat turn/s (agent + MCP server).

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from todo_k8s.api import User
+from todo_testing.api import ApiUser
+
 from todo_k8s.commands import CommandError
 from todo_k8s.release import Release
 from todo_k8s.usage import Sampler
@@ -64,7 +65,7 @@ class Load:
     def __init__(
         self,
         release: Release,
-        user: User,
+        user: ApiUser,
         rate_per_target: float = 12,
         components: tuple[str, ...] = ("frontend", "backend"),
         *,

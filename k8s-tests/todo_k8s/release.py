@@ -6,15 +6,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from todo_testing import catalog
+
 from todo_k8s.commands import Helm, Kubectl
 
-# values key -> (component label, port), as fixed by docs/architecture.md
-COMPONENTS: dict[str, tuple[str, int]] = {
-    "frontend": ("frontend", 3000),
-    "backend": ("backend", 8000),
-    "mcpServer": ("mcp-server", 8001),
-    "agent": ("agent", 8002),
-}
+# values key -> (component label, port), from the catalog.
+COMPONENTS: dict[str, tuple[str, int]] = {c.values_key: (c.name, c.port) for c in catalog.components()}
+BACKEND_PORT = catalog.component("backend").port
+FRONTEND_PORT = catalog.component("frontend").port
 CHART_NAME = "todo"
 
 
@@ -44,8 +43,7 @@ class Release:
         return f"{base}-{component}"
 
     def service_url(self, component: str) -> str:
-        port = next(p for label, p in COMPONENTS.values() if label == component)
-        return f"http://{self.object_name(component)}:{port}"
+        return f"http://{self.object_name(component)}:{catalog.component(component).port}"
 
     def pods(self, component: str | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.kubectl.json("get", "pods", "-l", self.selector(component))[

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from todo_testing.docker import build_images
 
-from .docker import build_images
 from .limits import chart_limits
 from .stack import ContainerStack, StackImages
 

@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from .docker import REPO_ROOT
+from todo_testing.catalog import REPO_ROOT, components
 
 CHART_VALUES = REPO_ROOT / "charts" / "todo" / "values.yaml"
-# Service name → chart values key.
-CHART_COMPONENTS = {"frontend": "frontend", "backend": "backend", "mcp-server": "mcpServer", "agent": "agent"}
 
 _MEMORY_UNITS = {
     "": 1,
@@ -66,7 +63,8 @@ def chart_limits(values_file: Path = CHART_VALUES) -> dict[str, Limits]:
     """Each service's limits from the chart; a missing key is an error, not a silent default."""
     values: dict[str, Any] = yaml.safe_load(values_file.read_text())
     limits = {}
-    for service, key in CHART_COMPONENTS.items():
+    for component in components():
+        service, key = component.name, component.values_key
         try:
             raw = values[key]["resources"]["limits"]
         except (KeyError, TypeError) as exc:

@@ -10,7 +10,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from .docker import SERVICE_PORTS, Container, DockerError, docker, image_ref
+import httpx2
+from todo_testing.catalog import Component, component, components
+from todo_testing.docker import Container, DockerError, docker
+
 from .limits import Limits
 
 HARDENING = [
@@ -24,11 +27,14 @@ HARDENING = [
     "--user",
     "10001:10001",
 ]
-READY_PATHS = {"frontend": "/api/healthz", "backend": "/readyz", "mcp-server": "/readyz", "agent": "/readyz"}
-MIGRATIONS = [("mcp-server", "todo_mcp_server.migrate"), ("backend", "todo_backend.migrate")]
-# Start order: each service's dependencies first.
-START_ORDER = ["mcp-server", "agent", "backend", "frontend"]
+# The catalog's order: each service after those it calls.
+START_ORDER = [c.name for c in components()]
 STOP_TIMEOUT_SECONDS = 30
+
+
+def service_url(entry: Component) -> str:
+    """The component's address on the stack's network, where its service name is its host name."""
+    return f"http://{entry.name}:{entry.port}"
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class StackImages:
     postgres: str
 
     def of(self, service: str) -> str:
-        return image_ref(service, self.tag)
+        return component(service).image_ref(self.tag)
 
 
 @dataclass
@@ -63,30 +69,26 @@ class ContainerStack:
     def url(self, service: str) -> str:
         return self.services[service].url
 
+    def client(self, service: str = "backend") -> httpx2.Client:
+        """An HTTP client of the service's current container (its published port changes on replacement)."""
+        return httpx2.Client(base_url=self.url(service), timeout=30)
+
     def env(self, service: str) -> dict[str, str]:
-        """Configuration exactly as the chart gives it: environment variables only."""
-        mcp_url = "http://mcp-server:8001/mcp"
-        by_service = {
-            "mcp-server": {
-                "DATABASE_URL": self.database_url,
-                "INTERNAL_TOKEN": self.internal_token,
-                "MCP_ALLOWED_HOSTS": "mcp-server:*,localhost:*,127.0.0.1:*",
-            },
-            "agent": {
-                "INTERNAL_TOKEN": self.internal_token,
-                "MCP_SERVER_URL": mcp_url,
-                "LLM_MODEL": "builtin",
-            },
-            "backend": {
-                "DATABASE_URL": self.database_url,
-                "INTERNAL_TOKEN": self.internal_token,
-                "JWT_SECRET": self.jwt_secret,
-                "MCP_SERVER_URL": mcp_url,
-                "AGENT_URL": "http://agent:8002",
-            },
-            "frontend": {"BACKEND_URL": "http://backend:8000"},
+        """Configuration exactly as the chart gives it: environment variables only (the Secret's keys, the
+        URLs of the components it calls, by their service names)."""
+        entry = component(service)
+        secret = {
+            "DATABASE_URL": self.database_url,
+            "INTERNAL_TOKEN": self.internal_token,
+            "JWT_SECRET": self.jwt_secret,
         }
-        return {**by_service[service], "SHUTDOWN_TIMEOUT_SECONDS": "10"}
+        env = {key: secret[key] for key in entry.secret_keys}
+        env.update(entry.wiring({c.name: service_url(c) for c in components()}))
+        if service == "mcp-server":
+            env["MCP_ALLOWED_HOSTS"] = "mcp-server:*,localhost:*,127.0.0.1:*"
+        if service == "agent":
+            env["LLM_MODEL"] = "builtin"
+        return {**env, "SHUTDOWN_TIMEOUT_SECONDS": "10"}
 
     def hardened(self, service: str, alias: str | None) -> list[str]:
         network = ["--network", self.network, *(["--network-alias", alias] if alias else [])]
@@ -129,7 +131,10 @@ class ContainerStack:
 
     def migrate(self) -> None:
         """The release hook: each schema owner's migration as a one-shot hardened container, in order."""
-        for service, module in MIGRATIONS:
+        for entry in components():
+            if entry.migrations is None:
+                continue
+            service, module = entry.name, entry.migrations
             job = Container(
                 name=f"{self.network}-migrate-{service}",
                 image=self.images.of(service),
@@ -153,7 +158,7 @@ class ContainerStack:
             image=self.images.of(service),
             args=self.hardened(service, alias=alias),
             env={**self.env(service), **(env or {})},
-            container_port=SERVICE_PORTS[service],
+            container_port=component(service).port,
         )
 
     def start_service(self, service: str) -> Container:
@@ -164,7 +169,7 @@ class ContainerStack:
         container = self.container(service, alias=service)
         container.run()
         self.services[service] = container
-        seconds = container.wait_http(READY_PATHS[service])
+        seconds = container.wait_http(component(service).health.readiness)
         self.ready_seconds.setdefault(service, []).append(seconds)
         return container
 
@@ -175,5 +180,5 @@ class ContainerStack:
         container = self.container(service, suffix=suffix, env=env, alias=alias)
         container.run()
         self.extra.append(container)
-        container.wait_http(READY_PATHS[service])
+        container.wait_http(component(service).health.readiness)
         return container

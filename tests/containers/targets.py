@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .docker import PYTHON_SERVICES
+from todo_testing.catalog import components
 
-MAX_BYTES_ABOVE_BASE = {"frontend": 60 * 10**6, **dict.fromkeys(PYTHON_SERVICES, 100 * 10**6)}
-MAX_SECONDS_TO_READY = {"frontend": 2.0, **dict.fromkeys(PYTHON_SERVICES, 3.0)}
+# By runtime: Node (the web app) or Python.
+MAX_BYTES_ABOVE_BASE = {c.name: 100 * 10**6 if c.python else 60 * 10**6 for c in components()}
+MAX_SECONDS_TO_READY = {c.name: 3.0 if c.python else 2.0 for c in components()}

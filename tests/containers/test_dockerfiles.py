@@ -11,24 +11,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
+from todo_testing.catalog import REPO_ROOT, Component, components
+from todo_testing.docker import DOCKER, base_image, dockerfile, inspect
 
-from .docker import DOCKER, REPO_ROOT, SERVICE_PORTS, base_image, dockerfile, inspect
 from .stack import StackImages
 
-DOCKERFILES = sorted({dockerfile(service) for service in SERVICE_PORTS})
+DOCKERFILES = sorted({dockerfile(c.name) for c in components()})
 PYTHON_RECIPE = REPO_ROOT / "services" / "python.Dockerfile"
 RECIPE_ARGS = {"SERVICE": "backend", "PROJECT": "todo-backend", "PACKAGE": "todo_backend", "PORT": "8000"}
-
-
-def components() -> list[dict[str, Any]]:
-    catalog: dict[str, list[dict[str, Any]]] = yaml.safe_load(
-        (REPO_ROOT / "charts" / "todo" / "components.yaml").read_text()
-    )
-    return catalog["components"]
 
 
 def venv_tool(name: str) -> str:
@@ -78,16 +70,16 @@ def test_python_recipe_requires_its_build_args(missing: str) -> None:
     assert f"build arg {missing} is required" in result.stderr
 
 
-@pytest.mark.parametrize("component", components(), ids=lambda c: str(c["name"]))
-def test_images_carry_their_catalog_entry(images: StackImages, component: dict[str, Any]) -> None:
+@pytest.mark.parametrize("component", components(), ids=lambda c: c.name)
+def test_images_carry_their_catalog_entry(images: StackImages, component: Component) -> None:
     """Each component of the catalog is built with its own name, port, package and wording."""
-    config = inspect(images.of(component["name"]))["Config"]
+    config = inspect(images.of(component.name))["Config"]
     env = dict(item.split("=", 1) for item in config["Env"])
-    assert config["Labels"]["org.opencontainers.image.title"] == component["image"]
-    assert config["Labels"]["org.opencontainers.image.description"] == component["description"]
-    assert f"{component['port']}/tcp" in config["ExposedPorts"]
-    assert env["PORT"] == str(component["port"])
-    assert env.get("APP_PACKAGE") == component.get("package")
+    assert config["Labels"]["org.opencontainers.image.title"] == component.image
+    assert config["Labels"]["org.opencontainers.image.description"] == component.description
+    assert f"{component.port}/tcp" in config["ExposedPorts"]
+    assert env["PORT"] == str(component.port)
+    assert env.get("APP_PACKAGE") == component.package
 
 
 def test_architecture_lists_each_image_with_its_dockerfile() -> None:
@@ -95,8 +87,8 @@ def test_architecture_lists_each_image_with_its_dockerfile() -> None:
     documented = re.findall(
         r"^\| (todo-[\w-]+) \| `(services/[\w./-]+)` \| repository root \|", architecture, re.M
     )
-    built = [(c["image"], relative(dockerfile(c["name"]))) for c in components()]
-    assert {c["name"]: c["runtime"] == "python" for c in components()} == {
-        service: dockerfile(service) == PYTHON_RECIPE for service in SERVICE_PORTS
+    built = [(c.image, relative(dockerfile(c.name))) for c in components()]
+    assert {c.name: c.python for c in components()} == {
+        c.name: dockerfile(c.name) == PYTHON_RECIPE for c in components()
     }
     assert sorted(documented) == sorted(built)

@@ -9,21 +9,14 @@ import subprocess
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from todo_testing.catalog import REPO_ROOT, component, components, python_components
+from todo_testing.docker import base_image, docker, inspect, size_above_base
 
-from .docker import (
-    PACKAGES,
-    PYTHON_SERVICES,
-    REPO_ROOT,
-    SERVICE_PORTS,
-    base_image,
-    docker,
-    inspect,
-    size_above_base,
-)
 from .stack import HARDENING, StackImages
 from .targets import MAX_BYTES_ABOVE_BASE
 
-SERVICES = list(SERVICE_PORTS)
+SERVICES = [c.name for c in components()]
+PYTHON_SERVICES = [c.name for c in python_components()]
 SECRET_VARIABLES = {"DATABASE_URL", "JWT_SECRET", "INTERNAL_TOKEN", "LLM_API_KEY"}
 OCI_LABELS = ["source", "revision", "version", "title", "licenses"]
 
@@ -44,12 +37,12 @@ def test_runtime_contract(images: StackImages, service: str) -> None:
         # One recipe for every Python service: the shell only reads the package and `exec`s Python.
         assert config["Cmd"] == ["sh", "-c", 'exec python -m "$APP_PACKAGE"']
     assert config["Healthcheck"]["Test"][0] == "CMD", "exec-form health check, no shell or curl needed"
-    assert str(SERVICE_PORTS[service]) + "/tcp" in config["ExposedPorts"]
+    assert f"{component(service).port}/tcp" in config["ExposedPorts"]
 
     env = dict(item.split("=", 1) for item in config["Env"])
-    assert env["PORT"] == str(SERVICE_PORTS[service])
+    assert env["PORT"] == str(component(service).port)
     assert env["LOG_FORMAT"] == "json"
-    assert env.get("APP_PACKAGE") == PACKAGES.get(service)
+    assert env.get("APP_PACKAGE") == component(service).package
     assert not SECRET_VARIABLES & env.keys(), "no secret may have a value baked into the image"
 
     labels = config["Labels"]
@@ -65,7 +58,7 @@ def test_layers_above_base_are_small(images: StackImages, service: str) -> None:
     assert added <= MAX_BYTES_ABOVE_BASE[service], f"{service} adds {added / 1e6:.1f} MB on top of its base"
 
 
-@pytest.mark.parametrize("service", list(PYTHON_SERVICES))
+@pytest.mark.parametrize("service", PYTHON_SERVICES)
 def test_python_image_carries_only_what_runs(images: StackImages, service: str) -> None:
     probe = """
 import importlib, json, pathlib, shutil, sys
@@ -79,7 +72,9 @@ print(json.dumps({
     "bytecode": any(pathlib.Path(package.__file__).parent.glob("__pycache__/*.pyc")),
 }))
 """
-    found = json.loads(run_in_image(images.of(service), "python", "-c", probe, PACKAGES[service]))
+    found = json.loads(
+        run_in_image(images.of(service), "python", "-c", probe, str(component(service).package))
+    )
     assert found["package_file"].startswith("/app/lib/")
     assert found["tools"] == []
     assert found["tests"] == []
@@ -106,7 +101,7 @@ INSTALLED = (
 )
 
 
-@pytest.mark.parametrize("service", list(PYTHON_SERVICES))
+@pytest.mark.parametrize("service", PYTHON_SERVICES)
 def test_python_image_has_exactly_the_locked_dependencies(images: StackImages, service: str) -> None:
     image = images.of(service)
     environment = json.loads(run_in_image(image, "python", "-c", MARKER_ENVIRONMENT))

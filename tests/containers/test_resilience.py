@@ -3,17 +3,19 @@ database restart is ridden out without restarting any service, and `docker stop`
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import socket
 import threading
 import time
 from collections.abc import Callable
 
+import httpx2
 import pytest
+from todo_testing.api import PASSWORD, ApiUser, chat, create_task, request, sign_up, task_titles
+from todo_testing.catalog import component
+from todo_testing.docker import docker, inspect
+from todo_testing.probe import http_status
 
-from .api import PASSWORD, ApiUser, add_task, sign_up, task_titles
-from .docker import HEALTH_PATHS, docker, http_status, inspect
 from .stack import START_ORDER, STOP_TIMEOUT_SECONDS, ContainerStack
 
 RECOVERY_SECONDS = 45.0
@@ -31,13 +33,8 @@ def eventually(
     return time.monotonic() - start
 
 
-def tasks_status(user: ApiUser) -> int:
-    return user.request("GET", "/tasks").status_code
-
-
-def at(user: ApiUser, stack: ContainerStack) -> ApiUser:
-    """The same user, addressing the current backend container (its published port changes on replacement)."""
-    return dataclasses.replace(user, base_url=stack.url("backend"))
+def tasks_status(api: httpx2.Client, user: ApiUser) -> int:
+    return request(api, user, "GET", "/tasks").status_code
 
 
 def start_times(stack: ContainerStack) -> dict[str, str]:
@@ -46,40 +43,41 @@ def start_times(stack: ContainerStack) -> dict[str, str]:
 
 @pytest.mark.parametrize("service", START_ORDER)
 def test_a_killed_container_is_replaced_without_data_loss(stack: ContainerStack, service: str) -> None:
-    user = sign_up(stack.url("backend"))
-    add_task(user, f"written before {service} was killed")
+    with stack.client() as api:
+        user = sign_up(api)
+        create_task(api, user, f"written before {service} was killed")
 
     killed = stack.services[service]
     docker("kill", "--signal", "KILL", killed.name)
     assert killed.wait_exit() == 137
     stack.start_service(service)
 
-    user = at(user, stack)
-    eventually(lambda: tasks_status(user) == 200, what=f"task API back after replacing {service}")
-    assert task_titles(user) == [f"written before {service} was killed"]
-    if service == "agent":
-        chat = user.request("POST", "/chat", {"message": "Add a task to call mum"})
-        assert chat.status_code == 200, chat.text
+    with stack.client() as api:
+        eventually(lambda: tasks_status(api, user) == 200, what=f"task API back after replacing {service}")
+        assert task_titles(api, user) == [f"written before {service} was killed"]
+        if service == "agent":
+            chat(api, user, "Add a task to call mum")
     if service == "frontend":
         assert http_status(stack.url("frontend") + "/signin") == 200
 
 
 def test_services_ride_out_a_database_restart(stack: ContainerStack) -> None:
-    user = sign_up(stack.url("backend"))
-    add_task(user, "survives the database restart")
-    started = start_times(stack)
+    with stack.client() as api:
+        user = sign_up(api)
+        create_task(api, user, "survives the database restart")
+        started = start_times(stack)
 
-    postgres = stack.services["postgresql"]
-    docker("stop", "--time", "30", postgres.name)
-    eventually(lambda: tasks_status(user) == 503, timeout=15, what="503 while the database is down")
-    assert http_status(stack.url("backend") + "/readyz") == 503
-    assert http_status(stack.url("mcp-server") + "/readyz") == 503
-    assert http_status(stack.url("backend") + "/healthz") == 200, "liveness never depends on the database"
+        postgres = stack.services["postgresql"]
+        docker("stop", "--time", "30", postgres.name)
+        eventually(lambda: tasks_status(api, user) == 503, timeout=15, what="503 while the database is down")
+        assert http_status(stack.url("backend") + "/readyz") == 503
+        assert http_status(stack.url("mcp-server") + "/readyz") == 503
+        assert http_status(stack.url("backend") + "/healthz") == 200, "liveness never depends on the database"
 
-    docker("start", postgres.name)
-    stack.wait_postgres()
-    eventually(lambda: tasks_status(user) == 200, what="task API back after the database restart")
-    assert task_titles(user) == ["survives the database restart"]
+        docker("start", postgres.name)
+        stack.wait_postgres()
+        eventually(lambda: tasks_status(api, user) == 200, what="task API back after the database restart")
+        assert task_titles(api, user) == ["survives the database restart"]
     assert http_status(stack.url("backend") + "/readyz") == 200
     assert start_times(stack) == started, "no service was restarted"
 
@@ -87,7 +85,7 @@ def test_services_ride_out_a_database_restart(stack: ContainerStack) -> None:
 @pytest.mark.parametrize("service", START_ORDER)
 def test_docker_stop_drains_on_sigterm(stack: ContainerStack, service: str) -> None:
     container = stack.services[service]
-    assert http_status(container.url + HEALTH_PATHS[service]) == 200
+    assert http_status(container.url + component(service).health.liveness) == 200
     start = time.monotonic()
     docker("stop", "--time", str(STOP_TIMEOUT_SECONDS), container.name, timeout=STOP_TIMEOUT_SECONDS + 30)
     elapsed = time.monotonic() - start
@@ -100,7 +98,8 @@ def test_docker_stop_drains_on_sigterm(stack: ContainerStack, service: str) -> N
 def test_a_stopped_backend_finishes_the_request_in_flight(stack: ContainerStack) -> None:
     """SIGTERM stops new work but drains what was accepted: a login whose body arrives after the stop
     began still gets its answer, and the process then exits cleanly."""
-    user = sign_up(stack.url("backend"))
+    with stack.client() as api:
+        user = sign_up(api)
     body = json.dumps({"email": user.email, "password": PASSWORD}).encode()
     head = (
         "POST /api/auth/login HTTP/1.1\r\nHost: backend\r\nContent-Type: application/json\r\n"

@@ -8,68 +8,63 @@ import uuid
 
 import httpx2
 import pytest
+from todo_testing.api import PASSWORD, chat, create_task, request, sign_in, sign_up, task_titles
+from todo_testing.catalog import component
+from todo_testing.docker import inspect
 
-from .api import add_task, sign_up, task_titles
-from .docker import PACKAGES, inspect
 from .stack import START_ORDER, ContainerStack
 
 
 def test_api_contract(stack: ContainerStack) -> None:
-    base = stack.url("backend")
-    alice, bob = sign_up(base), sign_up(base)
+    with stack.client() as api:
+        alice, bob = sign_up(api, "Alice"), sign_up(api, "Bob")
 
-    again = httpx2.post(
-        f"{base}/api/auth/signup",
-        json={"email": alice.email, "password": "another password", "name": "Alice"},
-        timeout=30,
-    )
-    assert again.status_code == 409
-    login = httpx2.post(
-        f"{base}/api/auth/login", json={"email": alice.email, "password": "correct horse battery"}, timeout=30
-    )
-    assert login.status_code == 200
-    assert httpx2.get(f"{base}/api/auth/me", headers=alice.headers, timeout=30).json()["id"] == alice.id
+        again = api.post(
+            "/api/auth/signup", json={"email": alice.email, "password": "another password", "name": "Alice"}
+        )
+        assert again.status_code == 409
+        assert sign_in(api, alice.email, PASSWORD).status_code == 200
+        assert api.get("/api/auth/me", headers=alice.headers).json()["id"] == alice.id
 
-    task = add_task(alice, "Buy milk", "2 litres")
-    assert (task["title"], task["completed"], task["user_id"]) == ("Buy milk", False, alice.id)
-    path = f"/tasks/{task['id']}"
-    assert alice.request("GET", path).json()["description"] == "2 litres"
-    updated = alice.request("PUT", path, {"title": "Buy oat milk"})
-    assert updated.status_code == 200
-    assert updated.json()["title"] == "Buy oat milk"
-    assert alice.request("PATCH", f"{path}/complete").json()["completed"] is True
-    assert [t["id"] for t in alice.request("GET", "/tasks?status=completed").json()] == [task["id"]]
-    assert alice.request("PATCH", f"{path}/complete").json()["completed"] is False
-    assert alice.request("GET", "/tasks?status=completed").json() == []
+        task = create_task(api, alice, "Buy milk", "2 litres")
+        assert (task["title"], task["completed"], task["user_id"]) == ("Buy milk", False, alice.id)
+        path = f"/tasks/{task['id']}"
+        assert request(api, alice, "GET", path).json()["description"] == "2 litres"
+        updated = request(api, alice, "PUT", path, {"title": "Buy oat milk"})
+        assert updated.status_code == 200
+        assert updated.json()["title"] == "Buy oat milk"
+        assert request(api, alice, "PATCH", f"{path}/complete").json()["completed"] is True
+        assert [t["id"] for t in request(api, alice, "GET", "/tasks?status=completed").json()] == [task["id"]]
+        assert request(api, alice, "PATCH", f"{path}/complete").json()["completed"] is False
+        assert request(api, alice, "GET", "/tasks?status=completed").json() == []
 
-    assert alice.request("POST", "/tasks", {"title": ""}).status_code == 422
-    assert alice.request("POST", "/tasks", {"title": "x", "owner": "me"}).status_code == 422
+        assert request(api, alice, "POST", "/tasks", {"title": ""}).status_code == 422
+        assert request(api, alice, "POST", "/tasks", {"title": "x", "owner": "me"}).status_code == 422
 
-    # Isolation: no token → 401, someone else's path → 403, someone else's task → 404.
-    assert httpx2.get(f"{base}/api/{alice.id}/tasks", timeout=30).status_code == 401
-    forged = httpx2.get(f"{base}/api/{alice.id}/tasks", headers={"Authorization": "Bearer x.y.z"}, timeout=30)
-    assert forged.status_code == 401
-    assert bob.request("GET", "/tasks", as_user=alice.id).status_code == 403
-    assert bob.request("GET", path).status_code == 404
-    assert bob.request("DELETE", path).status_code == 404
+        # Isolation: no token → 401, someone else's path → 403, someone else's task → 404.
+        assert api.get(f"/api/{alice.id}/tasks").status_code == 401
+        forged = api.get(f"/api/{alice.id}/tasks", headers={"Authorization": "Bearer x.y.z"})
+        assert forged.status_code == 401
+        assert request(api, bob, "GET", "/tasks", as_user=alice.id).status_code == 403
+        assert request(api, bob, "GET", path).status_code == 404
+        assert request(api, bob, "DELETE", path).status_code == 404
 
-    assert alice.request("DELETE", path).status_code == 204
-    assert alice.request("GET", path).status_code == 404
-    assert task_titles(bob) == []
+        assert request(api, alice, "DELETE", path).status_code == 204
+        assert request(api, alice, "GET", path).status_code == 404
+        assert task_titles(api, bob) == []
 
 
 def test_chat_turn_with_the_builtin_model(stack: ContainerStack) -> None:
-    user = sign_up(stack.url("backend"))
-    response = user.request("POST", "/chat", {"message": "Add a task to buy groceries"})
-    assert response.status_code == 200, response.text
-    turn = response.json()
-    assert [call["tool"] for call in turn["tool_calls"]] == ["add_task"]
-    assert any("groceries" in title.lower() for title in task_titles(user))
+    with stack.client() as api:
+        user = sign_up(api)
+        turn = chat(api, user, "Add a task to buy groceries")
+        assert [call["tool"] for call in turn["tool_calls"]] == ["add_task"]
+        assert any("groceries" in title.lower() for title in task_titles(api, user))
 
-    conversations = user.request("GET", "/conversations").json()
-    assert [c["id"] for c in conversations] == [turn["conversation_id"]]
-    messages = user.request("GET", f"/conversations/{turn['conversation_id']}/messages").json()
-    assert [m["role"] for m in messages] == ["user", "assistant"]
+        conversations = request(api, user, "GET", "/conversations").json()
+        assert [c["id"] for c in conversations] == [turn["conversation_id"]]
+        messages = request(api, user, "GET", f"/conversations/{turn['conversation_id']}/messages").json()
+        assert [m["role"] for m in messages] == ["user", "assistant"]
 
 
 def test_web_app_pages_and_assets_through_the_frontend(stack: ContainerStack) -> None:
@@ -86,9 +81,7 @@ def test_web_app_pages_and_assets_through_the_frontend(stack: ContainerStack) ->
 
         # A signed-in session through the frontend's route handlers to the backend container and back.
         email = f"web-{uuid.uuid4().hex[:12]}@example.com"
-        signup = browser.post(
-            "/api/auth/signup", json={"email": email, "password": "correct horse battery", "name": "Web"}
-        )
+        signup = browser.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Web"})
         assert signup.status_code == 201, signup.text
         assert browser.post("/api/tasks", json={"title": "From the browser"}).status_code == 201
         assert [t["title"] for t in browser.get("/api/tasks").json()] == ["From the browser"]
@@ -100,11 +93,12 @@ def test_frontend_reads_backend_url_at_run_time(stack: ContainerStack) -> None:
     """The same image, started with other BACKEND_URLs, talks to whatever they name: no rebuild."""
     # A second backend replica, reachable only by a name that exists nowhere else.
     stack.start_extra("backend", "-elsewhere", alias="api-elsewhere")
-    elsewhere = stack.start_extra("frontend", "-elsewhere", {"BACKEND_URL": "http://api-elsewhere:8000"})
-    nowhere = stack.start_extra("frontend", "-nowhere", {"BACKEND_URL": "http://no-such-backend:8000"})
+    port = component("backend").port
+    elsewhere = stack.start_extra("frontend", "-elsewhere", {"BACKEND_URL": f"http://api-elsewhere:{port}"})
+    nowhere = stack.start_extra("frontend", "-nowhere", {"BACKEND_URL": f"http://no-such-backend:{port}"})
 
     def sign_up_through(frontend_url: str) -> int:
-        account = {"email": f"rt-{uuid.uuid4().hex[:12]}@example.com", "password": "correct horse battery"}
+        account = {"email": f"rt-{uuid.uuid4().hex[:12]}@example.com", "password": PASSWORD}
         response = httpx2.post(f"{frontend_url}/api/auth/signup", json={**account, "name": "R"}, timeout=30)
         return response.status_code
 
@@ -135,7 +129,7 @@ def test_each_service_runs_hardened_as_pid_1(stack: ContainerStack, service: str
     assert int(status["CapEff"], 16) == 0
     assert status["NoNewPrivs"].strip() == "1"
     # PID 1 is the server itself (no shell, no npm); Next.js retitles its process "next-server".
-    expected_pid_1 = "next-server" if service == "frontend" else f"python -m {PACKAGES[service]}"
+    expected_pid_1 = "next-server" if service == "frontend" else f"python -m {component(service).package}"
     assert expected_pid_1 in probe.stdout
     assert re.search(r"^/\S+/(node|python3[.\d]*)$", probe.stdout, flags=re.M)
     assert "root-writable" not in probe.stdout

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx2
 import pytest
-
-from tests.support.backend_api import sign_up
-from tests.support.processes import REPO_ROOT, Stack
+from todo_testing.api import sign_up
+from todo_testing.catalog import REPO_ROOT
+from todo_testing.processes import Stack
 
 CHECKS = ",".join(
     (

@@ -11,19 +11,15 @@ from typing import Any
 
 import helm_python as helm
 import yaml
+from todo_testing import catalog
 
 CHART_DIR = Path(__file__).resolve().parents[1]
 VALUES_FILES = ("values.yaml", "values-minikube.yaml", "values-production.yaml")
 RELEASE = "todo"
 NAMESPACE = "todo"
 
-# Application components: values key -> (component label, port), as fixed by docs/architecture.md.
-COMPONENTS: dict[str, tuple[str, int]] = {
-    "frontend": ("frontend", 3000),
-    "backend": ("backend", 8000),
-    "mcpServer": ("mcp-server", 8001),
-    "agent": ("agent", 8002),
-}
+# Application components: values key -> (component label, port), from the catalog.
+COMPONENTS: dict[str, tuple[str, int]] = {c.values_key: (c.name, c.port) for c in catalog.components()}
 SECRET_KEYS = (
     "JWT_SECRET",
     "INTERNAL_TOKEN",

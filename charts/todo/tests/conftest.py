@@ -11,17 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from .chart import CHART_DIR
-
-REPO_ROOT = CHART_DIR.parents[1]
+from todo_testing.catalog import REPO_ROOT, python_components
 
 
 def stack_available() -> bool:
-    return all(
-        importlib.util.find_spec(f"{package}.__main__")
-        for package in ("todo_backend", "todo_mcp_server", "todo_agent")
-    )
+    return all(importlib.util.find_spec(f"{c.package}.__main__") for c in python_components())
 
 
 def read_urls(process: subprocess.Popen[str], errors: Path) -> dict[str, str]:
@@ -45,7 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     errors = logs / "launcher.stderr"
     with errors.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.stack", "--log-dir", str(logs)],
+            [sys.executable, "-m", "todo_testing.stack", "--log-dir", str(logs)],
             cwd=REPO_ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -5,26 +5,11 @@ where no cluster can run."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chart import Obj
-
-DOCKER = "/usr/bin/docker"
-
-
-def docker_available() -> bool:
-    if not Path(DOCKER).exists() and shutil.which("docker") is None:
-        return False
-    return subprocess.run([DOCKER, "info"], capture_output=True, check=False, timeout=30).returncode == 0
-
-
-def image_present(image: str) -> bool:
-    result = subprocess.run([DOCKER, "image", "inspect", image], capture_output=True, check=False, timeout=30)
-    return result.returncode == 0
 
 
 @dataclass(frozen=True)

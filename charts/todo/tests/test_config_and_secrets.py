@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from todo_common.database import create_engine
+from todo_testing import catalog
 
 from .chart import (
     CHART_DIR,
@@ -46,10 +47,12 @@ def pod_annotations(rendered: Rendered, component: str) -> dict[str, str]:
 
 def test_configmaps_carry_the_contract_configuration() -> None:
     config = render().config_maps_data()
-    assert config["todo-frontend"]["BACKEND_URL"] == "http://todo-backend:8000"
-    assert config["todo-backend"]["MCP_SERVER_URL"] == "http://todo-mcp-server:8001/mcp"
-    assert config["todo-backend"]["AGENT_URL"] == "http://todo-agent:8002"
-    assert config["todo-agent"]["MCP_SERVER_URL"] == "http://todo-mcp-server:8001/mcp"
+    services = {c.name: f"http://todo-{c.name}:{c.port}" for c in catalog.components()}
+    wiring = {
+        (f"todo-{c.name}", env): url for c in catalog.components() for env, url in c.wiring(services).items()
+    }
+    assert ("todo-agent", "MCP_SERVER_URL") in wiring
+    assert {key: config[key[0]][key[1]] for key in wiring} == wiring
     assert config["todo-agent"]["LLM_MODEL"] == "builtin"
     allowed_hosts = config["todo-mcp-server"]["MCP_ALLOWED_HOSTS"].split(",")
     # The Service name the backend and agent use as Host must pass the DNS-rebinding protection.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from todo_testing import catalog
 
 from .chart import CHART_DIR, Obj, Rendered, annotations_of, render, user_values
 
@@ -34,9 +35,9 @@ def test_migrations_run_both_schemas_with_bounded_retries_and_cleanup() -> None:
     assert pod["restartPolicy"] == "Never"
     steps = pod["initContainers"] + pod["containers"]
     assert [(c["image"], c["command"]) for c in steps] == [
-        ("todo-mcp-server:0.1.0", ["python", "-m", "todo_mcp_server.migrate"]),
-        ("todo-backend:0.1.0", ["python", "-m", "todo_backend.migrate"]),
+        (c.image_ref("0.1.0"), ["python", "-m", c.migrations]) for c in catalog.components() if c.migrations
     ]
+    assert len(steps) == 2
     for container in steps:
         url = next(e for e in container["env"] if e["name"] == "DATABASE_URL")
         assert url["valueFrom"]["secretKeyRef"] == {"name": "todo-secrets", "key": "DATABASE_URL"}
@@ -102,14 +103,10 @@ def test_helm_test_checks_every_service_then_runs_the_user_flow() -> None:
     assert [p["metadata"]["name"] for p in pods] == ["todo-tests-readiness", "todo-tests-user-flow"]
     readiness, flow = (p["spec"]["containers"][0] for p in pods)
     urls = dict(item.split("=", 1) for item in readiness["env"][0]["value"].split(","))
-    assert urls == {
-        "frontend": "http://todo-frontend:3000/api/healthz",
-        "backend": "http://todo-backend:8000/readyz",
-        "mcp-server": "http://todo-mcp-server:8001/readyz",
-        "agent": "http://todo-agent:8002/readyz",
-    }
+    components = catalog.components()
+    assert urls == {c.name: f"http://todo-{c.name}:{c.port}{c.health.readiness}" for c in components}
     assert flow["env"] == [
-        {"name": "BACKEND_URL", "value": "http://todo-backend:8000"},
+        {"name": "BACKEND_URL", "value": f"http://todo-backend:{catalog.component('backend').port}"},
         {"name": "CHAT_TURN", "value": "true"},
     ]
     for pod in pods:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from todo_testing import catalog
 
 from .chart import NAMESPACE, Obj, Rendered, merged_values, render, user_values
 from .netpol import Cluster, Endpoint, Flow
 from .variants import VARIANTS, Variant, variant_params
+
+APPLICATION = {c.name: c.port for c in catalog.components()}
 
 NAMESPACE_LABELS = {"kubernetes.io/metadata.name": NAMESPACE}
 
@@ -48,7 +51,7 @@ WORLD = (
             "app.kubernetes.io/component": "postgresql",
         },
         {"kubernetes.io/metadata.name": "other"},
-        (("TCP", 5432, "postgresql"), ("TCP", 8000, "http")),
+        (("TCP", 5432, "postgresql"), ("TCP", catalog.component("backend").port, "http")),
     ),
     Endpoint("internet", "52.95.110.1", ports=(("TCP", 443, ""), ("TCP", 5432, ""), ("TCP", 80, ""))),
     Endpoint("db-provider-range", "18.192.0.10", ports=(("TCP", 5432, ""), ("TCP", 443, ""))),
@@ -66,7 +69,6 @@ WORLD = (
         {"kubernetes.io/metadata.name": "monitoring"},
     ),
 )
-APPLICATION = {"frontend": 3000, "backend": 8000, "mcp-server": 8001, "agent": 8002}
 
 
 def release_pods(rendered: Rendered) -> dict[str, Endpoint]:
@@ -92,11 +94,12 @@ def cluster_of(rendered: Rendered) -> tuple[Cluster, dict[str, Endpoint]]:
 def expected_flows(values: Obj, pods: dict[str, Endpoint]) -> set[Flow]:
     """The contract (docs/architecture.md and the chart brief), independent of how the chart expresses it."""
     flows = {
-        Flow("ingress-controller", "frontend", "TCP", 3000),
-        Flow("frontend", "backend", "TCP", 8000),
-        Flow("backend", "mcp-server", "TCP", 8001),
-        Flow("backend", "agent", "TCP", 8002),
-        Flow("agent", "mcp-server", "TCP", 8001),
+        Flow("ingress-controller", "frontend", "TCP", APPLICATION["frontend"]),
+        *(
+            Flow(c.name, call.component, "TCP", APPLICATION[call.component])
+            for c in catalog.components()
+            for call in c.calls
+        ),
     }
     for pod in pods:
         for dns in ("kube-dns", "node-local-dns"):
@@ -225,7 +228,7 @@ def test_prometheus_scrapes_every_component_only_when_asked() -> None:
         }
     )
     cluster, pods = cluster_of(render(elsewhere))
-    assert not cluster.allows(prometheus, pods["backend"], "TCP", 8000)
+    assert not cluster.allows(prometheus, pods["backend"], "TCP", APPLICATION["backend"])
 
 
 def test_the_frontend_accepts_only_the_configured_ingress_controller() -> None:
@@ -240,7 +243,7 @@ def test_the_frontend_accepts_only_the_configured_ingress_controller() -> None:
     )
     cluster, pods = cluster_of(render(values))
     controller = WORLD[0]
-    assert not cluster.allows(controller, pods["frontend"], "TCP", 3000)
+    assert not cluster.allows(controller, pods["frontend"], "TCP", APPLICATION["frontend"])
 
 
 def test_the_evaluator_sees_a_missing_rule() -> None:
@@ -250,7 +253,7 @@ def test_the_evaluator_sees_a_missing_rule() -> None:
         if policy["metadata"]["name"] == "todo-backend":
             policy["spec"]["ingress"] = []
     cluster, pods = cluster_of(rendered)
-    assert not cluster.allows(pods["frontend"], pods["backend"], "TCP", 8000)
+    assert not cluster.allows(pods["frontend"], pods["backend"], "TCP", APPLICATION["backend"])
 
 
 @pytest.mark.parametrize("variant", variant_params())

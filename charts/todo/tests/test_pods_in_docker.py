@@ -9,10 +9,7 @@ Images: `todo-<service>:$CONTAINER_TESTS_TAG` (default containertest, as built b
 from __future__ import annotations
 
 import os
-import subprocess
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +17,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from todo_testing import docker
+from todo_testing.catalog import component, components
+from todo_testing.probe import http_status
 
 from .chart import COMPONENTS, Obj, Rendered, render, user_values
-from .pod_in_docker import DOCKER, PodContext, docker_available, image_present, run_args
+from .pod_in_docker import PodContext, run_args
 
 pytestmark = pytest.mark.containers
 
@@ -33,9 +33,9 @@ PRE_STOP_SECONDS = 2
 
 @pytest.fixture(scope="module")
 def rendered() -> Rendered:
-    if not docker_available():
+    if not docker.available():
         pytest.skip("no Docker engine")
-    missing = [f"todo-{c}:{TAG}" for c, _ in COMPONENTS.values() if not image_present(f"todo-{c}:{TAG}")]
+    missing = [c.image_ref(TAG) for c in components() if not docker.image_present(c.image_ref(TAG))]
     if missing:
         pytest.skip(f"images not built: {', '.join(missing)} (scripts/build-images --tag {TAG})")
     rollout = {"rollout": {"preStopSeconds": PRE_STOP_SECONDS}}
@@ -55,10 +55,9 @@ def context(
     return PodContext(rendered.config_maps_data(), {secret_name: secrets}, scratch, runtime_env or {})
 
 
-def docker_run(args: list[str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DOCKER, "run", "--rm", *args], capture_output=True, text=True, timeout=timeout, check=False
-    )
+def docker_run(args: list[str], timeout: float = 180) -> str:
+    """`docker run --rm ARGS` to its end; its output (DockerError, with the output, when it fails)."""
+    return docker.docker("run", "--rm", *args, timeout=timeout)
 
 
 @pytest.fixture
@@ -80,8 +79,10 @@ def test_the_migration_job_creates_both_schemas_and_can_run_again(
     pod_context = context(rendered, tmp_path, {"DATABASE_URL": database})
     for attempt in ("install", "upgrade"):
         for container in pod["initContainers"] + pod["containers"]:
-            result = docker_run(["--network", "host", *run_args(pod, container, pod_context)])
-            assert result.returncode == 0, f"{attempt}/{container['name']}: {result.stdout}{result.stderr}"
+            try:
+                docker_run(["--network", "host", *run_args(pod, container, pod_context)])
+            except docker.DockerError as exc:
+                pytest.fail(f"{attempt}/{container['name']}: {exc}")
     with psycopg.connect(database) as conn:
         tables = {
             row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -110,10 +111,12 @@ def test_helm_test_pods_pass_in_the_project_image_against_the_real_stack(
     for pod_object in rendered.of_kind("Pod"):
         pod = pod_object["spec"]
         env = overrides[pod_object["metadata"]["name"]]
-        result = docker_run(
-            ["--network", "host", *run_args(pod, pod["containers"][0], pod_context, env_overrides=env)]
-        )
-        assert result.returncode == 0, f"{pod_object['metadata']['name']}: {result.stdout}{result.stderr}"
+        try:
+            docker_run(
+                ["--network", "host", *run_args(pod, pod["containers"][0], pod_context, env_overrides=env)]
+            )
+        except docker.DockerError as exc:
+            pytest.fail(f"{pod_object['metadata']['name']}: {exc}")
 
 
 @pytest.mark.parametrize("component", [c for c, _ in COMPONENTS.values()])
@@ -125,30 +128,22 @@ def test_the_prestop_pause_runs_in_the_image_under_the_pod_constraints(
     command = container["lifecycle"]["preStop"]["exec"]["command"]
     secrets = {"JWT_SECRET": "x" * 40, "INTERNAL_TOKEN": "y" * 20, "DATABASE_URL": "postgresql://u:p@db/x"}
     started = time.monotonic()
-    result = docker_run(
+    docker_run(
         [
             "--network",
             "none",
             *run_args(pod, container, context(rendered, tmp_path, secrets), command=command),
         ]
     )
-    elapsed = time.monotonic() - started
-    assert result.returncode == 0, result.stderr
-    assert elapsed >= PRE_STOP_SECONDS
+    assert time.monotonic() - started >= PRE_STOP_SECONDS
 
 
-def wait_for_status(url: str, timeout: float) -> int | str:
-    deadline, last = time.monotonic() + timeout, "no answer"
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - loopback URL built here
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            return error.code
-        except OSError as error:
-            last = str(error)
+def wait_for_status(url: str, timeout: float) -> int | None:
+    """The first status `url` answers with, or None when nothing answers within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while (status := http_status(url, timeout=3)) is None and time.monotonic() < deadline:
         time.sleep(1)
-    return last
+    return status
 
 
 def test_the_frontend_serves_on_all_interfaces_with_a_read_only_root(
@@ -160,38 +155,21 @@ def test_the_frontend_serves_on_all_interfaces_with_a_read_only_root(
     pod_name = "todo-frontend-5d9c7-abcde"
     # Like Kubernetes: the runtime sets HOSTNAME to the pod name; the pod's env must override it, or the
     # Next.js server listens only on the pod's address (and not on loopback).
-    args = ["-d", "--name", name, "--hostname", pod_name, "-p", "127.0.0.1::3000"]
+    port = component("frontend").port
+    args = ["-d", "--name", name, "--hostname", pod_name, "-p", f"127.0.0.1::{port}"]
     pod_context = context(rendered, tmp_path, {}, {"HOSTNAME": pod_name})
-    started = subprocess.run(
-        [DOCKER, "run", "--rm", *args, *run_args(pod, container, pod_context)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert started.returncode == 0, started.stderr
+    docker.docker("run", "--rm", *args, *run_args(pod, container, pod_context), timeout=60)
     try:
-        port = (
-            subprocess.run(
-                [DOCKER, "port", name, "3000/tcp"], capture_output=True, text=True, timeout=30, check=True
-            )
-            .stdout.split(":")[-1]
-            .strip()
-        )
-        status = wait_for_status(f"http://127.0.0.1:{port}/api/healthz", timeout=90)
-        logs = subprocess.run([DOCKER, "logs", name], capture_output=True, text=True, timeout=30, check=False)
-        assert status == 200, f"{status}: {logs.stdout}{logs.stderr}"
+        published = docker.docker("port", name, f"{port}/tcp").splitlines()[0]
+        status = wait_for_status(f"http://{published}{component('frontend').health.liveness}", timeout=90)
+        assert status == 200, f"{status}: {docker.docker('logs', name, check=False)}"
         probe = (
-            "fetch('http://127.0.0.1:3000/api/healthz')"
+            f"fetch('http://127.0.0.1:{port}/api/healthz')"
             ".then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))"
         )
-        loopback = subprocess.run(
-            [DOCKER, "exec", name, "node", "-e", probe],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        assert loopback.returncode == 0, f"not listening on loopback: {loopback.stderr}"
+        try:
+            docker.docker("exec", name, "node", "-e", probe, timeout=30)
+        except docker.DockerError as exc:
+            pytest.fail(f"not listening on loopback: {exc}")
     finally:
-        subprocess.run([DOCKER, "stop", "--time", "5", name], capture_output=True, timeout=60, check=False)
+        docker.docker("stop", "--time", "5", name, timeout=60, check=False)

@@ -1,7 +1,7 @@
 """The project's test suites (`scripts/test <suite>`), each in its own container, in parallel.
 
 Python suites run in the python:3.11 toolchain. The frontend suite ends with the browser tests, which start
-the real Python services (tests/support/stack.py) and drive Debian's Chromium: its container is the same
+the real Python services (todo_testing.stack) and drive Debian's Chromium: its container is the same
 Python toolchain plus Node (copied from the pinned node image) and Debian's chromium package, so one container
 holds everything the suite needs. Suites that need PostgreSQL get a throwaway server bound in as `db`.
 """
@@ -50,7 +50,7 @@ def postgres_service(*, mirror: str = "") -> dagger.Service:
 
 
 # Debian packages of the toolchains: PostgreSQL's server programs for the tests that run a private server
-# (tests/support/private_postgres.py); Chromium for the browser tests.
+# (todo_testing.private_postgres); Chromium for the browser tests.
 PYTHON_PACKAGES: Final = ("postgresql",)
 FRONTEND_PACKAGES: Final = ("postgresql", "chromium", "fonts-liberation")
 

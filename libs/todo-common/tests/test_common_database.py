@@ -11,8 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from todo_common.database import check_database, create_engine, is_database_unavailable, sqlalchemy_url
-
-from tests.support.processes import TestDatabase, free_port
+from todo_testing.processes import TestDatabase, free_port
 
 pytestmark = pytest.mark.anyio
 

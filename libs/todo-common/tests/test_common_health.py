@@ -10,8 +10,7 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 from todo_common.health import operational_routes
-
-from tests.support.asgi_server import serve_in_thread
+from todo_testing.asgi_server import serve_in_thread
 
 
 class Checks:

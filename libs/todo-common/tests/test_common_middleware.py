@@ -18,8 +18,7 @@ from starlette.routing import Route
 from todo_common.health import operational_routes
 from todo_common.logging import JsonFormatter, request_id_var
 from todo_common.middleware import protect
-
-from tests.support.asgi_server import serve_in_thread
+from todo_testing.asgi_server import serve_in_thread
 
 TOKEN = "internal-token-for-tests-0123"
 LIMIT = 1024

@@ -17,9 +17,8 @@ from starlette.routing import Route
 from todo_common.http import CONNECT_ERRORS, TRANSPORT_ERRORS, internal_client
 from todo_common.logging import request_id_var
 from todo_common.resilience import CircuitBreaker, DependencyUnavailableError, call_dependency
-
-from tests.support.asgi_server import serve_in_thread
-from tests.support.processes import free_port
+from todo_testing.asgi_server import serve_in_thread
+from todo_testing.processes import free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 
 # Python imports of the Agents SDK take seconds on a busy two-core machine.
 START_TIMEOUT = 90.0

@@ -20,9 +20,8 @@ from typing import Any
 import httpx2
 import psycopg
 import pytest
-
-from tests.support.agent_chat import Chat, tools_used
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
+from todo_testing.agent_chat import Chat, tools_used
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
 
 ACCURACY_FLOOR = 0.95
 DESTRUCTIVE = {"delete_task", "complete_task", "set_task_completion", "update_task"}

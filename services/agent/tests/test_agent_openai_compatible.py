@@ -19,8 +19,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port
 
 MODEL = "scripted-test-model"
 API_KEY = "sk-test-agent-0123456789"

@@ -18,10 +18,9 @@ from typing import Any
 import httpx2
 import psycopg
 import pytest
-
-from tests.support.agent_chat import Chat, tools_used
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
-from tests.support.tcp_proxy import AnswerDroppingProxy
+from todo_testing.agent_chat import Chat, tools_used
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
+from todo_testing.tcp_proxy import AnswerDroppingProxy
 
 AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 TASKS_UNAVAILABLE = {"detail": "the task service is unavailable, try again"}

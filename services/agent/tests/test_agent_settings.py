@@ -7,8 +7,7 @@ import os
 import pytest
 from todo_agent.config import AgentSettings
 from todo_common.config import ConfigurationError, load_settings
-
-from tests.support.processes import run_module
+from todo_testing.processes import run_module
 
 TOKEN = "test-internal-token-0123456789"
 

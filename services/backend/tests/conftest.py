@@ -7,9 +7,8 @@ from pathlib import Path
 
 import httpx2
 import pytest
-
-from tests.support.backend_api import ApiUser, sign_up
-from tests.support.processes import Stack
+from todo_testing.api import ApiUser, sign_up
+from todo_testing.processes import Stack
 
 # Start-up time is measured by the benchmark; tests only need the services up, on a possibly busy machine.
 STARTUP_TIMEOUT = 90.0

@@ -11,9 +11,8 @@ from typing import Any
 import httpx2
 import jwt
 import pytest
-
-from tests.support.backend_api import ApiUser
-from tests.support.processes import JWT_SECRET
+from todo_testing.api import ApiUser
+from todo_testing.processes import JWT_SECRET
 
 
 def _add(api: httpx2.Client, user: ApiUser, title: str, **extra: Any) -> dict[str, Any]:

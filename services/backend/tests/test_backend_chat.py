@@ -7,9 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
-
-from tests.support.backend_api import ApiUser
-from tests.support.processes import Stack
+from todo_testing.api import ApiUser
+from todo_testing.processes import Stack
 
 STARTUP_TIMEOUT = 90.0
 

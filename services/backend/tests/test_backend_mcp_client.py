@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from todo_backend.mcp_tools import McpTaskTools, TaskNotFoundError
 from todo_common.resilience import DependencyUnavailableError
-
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
-from tests.support.tcp_proxy import AnswerDroppingProxy
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
+from todo_testing.tcp_proxy import AnswerDroppingProxy
 
 pytestmark = pytest.mark.anyio
 

@@ -15,8 +15,7 @@ from sqlmodel import SQLModel
 from todo_backend.models import OWNED_TABLES
 from todo_common.database import sqlalchemy_url
 from todo_common.migrations import owned_metadata
-
-from tests.support.processes import TestDatabase, run_module
+from todo_testing.processes import TestDatabase, run_module
 
 OWN_TABLES = {"app_user", "conversation", "message"}
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import httpx2
 import pytest
-
-from tests.support.backend_api import ApiUser, sign_up
-from tests.support.private_postgres import PrivatePostgres
-from tests.support.processes import Stack
+from todo_testing.api import ApiUser, sign_up
+from todo_testing.private_postgres import PrivatePostgres
+from todo_testing.processes import Stack
 
 STARTUP_TIMEOUT = 90.0
 DATABASE_UNAVAILABLE = {"detail": "the database is unavailable, try again"}

@@ -7,8 +7,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
-
-from tests.support.processes import TestDatabase, run_module
+from todo_testing.processes import TestDatabase, run_module
 
 
 def run_mcp_migrations(database_url: str, **env: str) -> subprocess.CompletedProcess[str]:

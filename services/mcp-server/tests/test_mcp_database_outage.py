@@ -13,10 +13,9 @@ from pathlib import Path
 import httpx2
 import pytest
 from todo_mcp_server.tools import DATABASE_UNAVAILABLE
-
-from tests.support.mcp_client import call_error, call_ok, http_mcp_client
-from tests.support.private_postgres import PrivatePostgres
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, free_port
+from todo_testing.mcp_client import call_error, call_ok, http_mcp_client
+from todo_testing.private_postgres import PrivatePostgres
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, free_port
 
 pytestmark = pytest.mark.anyio
 

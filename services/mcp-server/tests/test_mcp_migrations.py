@@ -16,8 +16,7 @@ from todo_common.database import sqlalchemy_url
 from todo_common.migrations import owned_metadata
 from todo_mcp_server.migrate import VERSION_TABLE
 from todo_mcp_server.models import OWNED_TABLES
-
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase
 
 Migrate = Callable[..., subprocess.CompletedProcess[str]]
 EXPECTED_COLUMNS = {

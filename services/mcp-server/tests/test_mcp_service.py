@@ -14,9 +14,8 @@ from typing import Any
 import httpx2
 import pytest
 from mcp import MCPError
-
-from tests.support.mcp_client import call_error, call_ok, http_mcp_client
-from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, run_module
+from todo_testing.mcp_client import call_error, call_ok, http_mcp_client
+from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, run_module
 
 pytestmark = pytest.mark.anyio
 

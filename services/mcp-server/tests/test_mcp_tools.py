@@ -12,9 +12,8 @@ from mcp import Client
 from todo_common.database import create_engine
 from todo_mcp_server.tasks import TaskStore
 from todo_mcp_server.tools import DATABASE_UNAVAILABLE, build_mcp_server
-
-from tests.support.mcp_client import call_error, call_ok
-from tests.support.processes import free_port
+from todo_testing.mcp_client import call_error, call_ok
+from todo_testing.processes import free_port
 
 pytestmark = pytest.mark.anyio
 

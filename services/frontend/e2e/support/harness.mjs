@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Real processes for the browser tests and the benchmark: the Python stack (through the lead's launcher,
- * `python -m tests.support.stack`), the production build of this app (`node .next/standalone/server.js`)
+ * `python -m todo_testing.stack`), the production build of this app (`node .next/standalone/server.js`)
  * and headless Debian Chromium driven by playwright-core. Plain ESM (typed with JSDoc) so that the
  * benchmark under benchmarks/frontend can import it with Node alone.
  */
@@ -94,7 +94,7 @@ export async function startStack({ logDir, timeoutMs = 180_000, attempts = 2 }) 
  */
 async function launchStack(logDir, timeoutMs) {
   mkdirSync(logDir, { recursive: true });
-  const child = spawn("uv", ["run", "--frozen", "python", "-m", "tests.support.stack", "--log-dir", logDir], {
+  const child = spawn("uv", ["run", "--frozen", "python", "-m", "todo_testing.stack", "--log-dir", logDir], {
     cwd: repoRoot,
     env: { ...process.env, SSL_CERT_FILE: process.env.SSL_CERT_FILE ?? "/etc/ssl/certs/ca-certificates.crt" },
     stdio: ["pipe", "pipe", "pipe"],

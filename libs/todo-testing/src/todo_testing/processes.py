@@ -12,8 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,15 +21,15 @@ from types import TracebackType
 import psycopg
 from psycopg import sql
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .catalog import REPO_ROOT, component, migrations, python_components
+from .probe import http_status
+
 ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://todo:todo@127.0.0.1:5432/postgres")
 INTERNAL_TOKEN = "test-internal-token-0123456789"
 JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789"
 
 # A ceiling for a loaded CI machine, not a performance claim: benchmarks/ measures start-up time.
 STARTUP_TIMEOUT = 60.0
-
-MODULES = {"backend": "todo_backend", "mcp-server": "todo_mcp_server", "agent": "todo_agent"}
 
 
 def free_port() -> int:
@@ -82,28 +80,38 @@ def run_module(
     )
 
 
-SCHEMA_OWNERS = ("todo_mcp_server.migrate", "todo_backend.migrate")
-
-
-def migrate(database_url: str, owners: tuple[str, ...] = SCHEMA_OWNERS) -> None:
-    """Run the schema owners' migrations (both by default), exactly as the release hook does."""
+def migrate(database_url: str, owners: tuple[str, ...] | None = None) -> None:
+    """Run the schema owners' migrations (all, in catalog order, by default), as the release hook does."""
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_FORMAT": "text"}
-    for module in owners:
+    for module in migrations() if owners is None else owners:
         # stdout is reserved for what the caller prints (the stack launcher's JSON line).
         subprocess.run(
             [sys.executable, "-m", module], env=env, check=True, cwd=REPO_ROOT, timeout=120, stdout=sys.stderr
         )
 
 
+def service_env(name: str, urls: Mapping[str, str], database_url: str = "") -> dict[str, str]:
+    """A Python component's configuration as the chart gives it: its Secret's keys (test values), the URLs
+    of the components it calls (`urls`: their base URLs by name), and the agent's builtin model."""
+    entry = component(name)
+    secrets = {"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET, "INTERNAL_TOKEN": INTERNAL_TOKEN}
+    env = {key: secrets[key] for key in entry.secret_keys}
+    if name == "agent":
+        env["LLM_MODEL"] = "builtin"
+    return {**env, **entry.wiring(urls)}
+
+
 @dataclass
 class ServiceProcess:
-    """One service as a real process; `start()` waits until its readiness endpoint answers 200."""
+    """One service (a Python component of the catalog) as a real process; `start()` waits until its
+    readiness endpoint answers 200."""
 
     name: str
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     log_path: Path | None = None
-    ready_path: str = "/readyz"
+    # Default: the component's readiness path from the catalog.
+    ready_path: str | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -114,23 +122,24 @@ class ServiceProcess:
         env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "LOG_FORMAT": "json", **self.env}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", MODULES[self.name]], env=env, cwd=REPO_ROOT, stdout=log, stderr=log
+            [sys.executable, "-m", str(component(self.name).package)],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=log,
         )
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
+        ready_url = self.url + (self.ready_path or component(self.name).health.readiness)
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(
                     f"{self.name} exited with {self.process.returncode} (log: {self.log_path})"
                 )
-            try:
-                with urllib.request.urlopen(self.url + self.ready_path, timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+            if http_status(ready_url, timeout=1) == 200:
+                return
             time.sleep(0.05)
         raise TimeoutError(f"{self.name} not ready within {timeout}s (log: {self.log_path})")
 
@@ -167,45 +176,40 @@ class ExternalDatabase:
 
 
 class Stack:
-    """mcp-server, agent (builtin model) and backend wired together against one fresh database
-    (or against `database_url`, which the caller owns)."""
+    """Every Python component of the catalog (the agent on its builtin model), wired to each other as the
+    chart wires them, against one fresh database (or against `database_url`, which the caller owns)."""
 
     def __init__(
         self,
         log_dir: Path | None = None,
-        extra_env: dict[str, str] | None = None,
         database_url: str | None = None,
     ) -> None:
         self.database: TestDatabase | ExternalDatabase = (
             ExternalDatabase(database_url) if database_url else TestDatabase("todo_stack")
         )
         migrate(self.database.url)
-        extra = extra_env or {}
-        common = {"INTERNAL_TOKEN": INTERNAL_TOKEN, **extra}
+        self.services: dict[str, ServiceProcess] = {}
+        urls: dict[str, str] = {}
+        for service in python_components():
+            process = ServiceProcess(
+                service.name,
+                service_env(service.name, urls, self.database.url),
+                log_path=log_dir / f"{service.name}.log" if log_dir else None,
+            )
+            self.services[service.name] = process
+            urls[service.name] = process.url
 
-        def log(name: str) -> Path | None:
-            return log_dir / f"{name}.log" if log_dir else None
+    @property
+    def backend(self) -> ServiceProcess:
+        return self.services["backend"]
 
-        self.mcp_server = ServiceProcess(
-            "mcp-server", {**common, "DATABASE_URL": self.database.url}, log_path=log("mcp-server")
-        )
-        self.agent = ServiceProcess(
-            "agent",
-            {**common, "MCP_SERVER_URL": self.mcp_server.url + "/mcp", "LLM_MODEL": "builtin"},
-            log_path=log("agent"),
-        )
-        self.backend = ServiceProcess(
-            "backend",
-            {
-                **common,
-                "DATABASE_URL": self.database.url,
-                "JWT_SECRET": JWT_SECRET,
-                "MCP_SERVER_URL": self.mcp_server.url + "/mcp",
-                "AGENT_URL": self.agent.url,
-            },
-            log_path=log("backend"),
-        )
-        self.services = {s.name: s for s in (self.mcp_server, self.agent, self.backend)}
+    @property
+    def agent(self) -> ServiceProcess:
+        return self.services["agent"]
+
+    @property
+    def mcp_server(self) -> ServiceProcess:
+        return self.services["mcp-server"]
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> Stack:
         """Start every service, each given `timeout` seconds to become ready."""

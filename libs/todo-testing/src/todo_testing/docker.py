@@ -1,5 +1,5 @@
-"""A small typed layer over the Docker CLI (`/usr/bin/docker`): what the container tests and the image
-benchmark need, and nothing more."""
+"""A small typed layer over the Docker CLI (`/usr/bin/docker`, or $DOCKER): what the container tests, the
+chart's pod tests and the image benchmark need, and nothing more."""
 
 from __future__ import annotations
 
@@ -7,25 +7,14 @@ import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
+from .catalog import REPO_ROOT, component
+from .probe import http_status
 
-# The Python services' images, and the frontend's; names fixed by docs/architecture.md.
-PYTHON_SERVICES = {"backend": 8000, "mcp-server": 8001, "agent": 8002}
-PACKAGES = {"backend": "todo_backend", "mcp-server": "todo_mcp_server", "agent": "todo_agent"}
-SERVICE_PORTS = {"frontend": 3000, **PYTHON_SERVICES}
-HEALTH_PATHS = {
-    "frontend": "/api/healthz",
-    "backend": "/healthz",
-    "mcp-server": "/healthz",
-    "agent": "/healthz",
-}
+DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
 
 
 class DockerError(RuntimeError):
@@ -45,8 +34,17 @@ def docker(*args: str, timeout: float = 120.0, check: bool = True, env: dict[str
         check=False,
     )
     if check and result.returncode != 0:
-        raise DockerError(f"docker {' '.join(args)} failed ({result.returncode}): {result.stderr.strip()}")
+        output = f"{result.stdout.strip()[-3000:]}\n{result.stderr.strip()}".strip()
+        raise DockerError(f"docker {' '.join(args[:2])} failed ({result.returncode}): {output}")
     return result.stdout.strip()
+
+
+def available() -> bool:
+    """True when the Docker CLI is installed and its engine answers."""
+    try:
+        return subprocess.run([DOCKER, "info"], capture_output=True, check=False, timeout=30).returncode == 0
+    except OSError:
+        return False
 
 
 def inspect(name: str) -> dict[str, Any]:
@@ -54,8 +52,11 @@ def inspect(name: str) -> dict[str, Any]:
     return data[0]
 
 
-def image_ref(service: str, tag: str) -> str:
-    return f"todo-{service}:{tag}"
+def image_present(image: str) -> bool:
+    inspected = subprocess.run(
+        [DOCKER, "image", "inspect", image], capture_output=True, check=False, timeout=30
+    )
+    return inspected.returncode == 0
 
 
 def build_images(tag: str, services: list[str] | None = None) -> None:
@@ -71,18 +72,6 @@ def build_images(tag: str, services: list[str] | None = None) -> None:
                 "(docs/offline-builds.md)"
             )
         raise DockerError(f"scripts/build-images failed:\n{result.stderr[-6000:]}{hint}")
-
-
-def http_status(url: str, timeout: float = 2.0) -> int | None:
-    """The HTTP status of a GET, or None when nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URLs only
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError):
-        return None
 
 
 @dataclass
@@ -160,13 +149,13 @@ class Container:
 
 def dockerfile(service: str) -> Path:
     """The recipe the service's image is built from: the Python services share services/python.Dockerfile."""
-    recipe = "python.Dockerfile" if service in PYTHON_SERVICES else f"{service}/Dockerfile"
+    recipe = "python.Dockerfile" if component(service).python else f"{service}/Dockerfile"
     return REPO_ROOT / "services" / recipe
 
 
 def base_image(service: str) -> str:
     """The base image the service was built on: PYTHON_IMAGE / NODE_IMAGE, else the Dockerfile's default."""
-    variable = "PYTHON_IMAGE" if service in PYTHON_SERVICES else "NODE_IMAGE"
+    variable = "PYTHON_IMAGE" if component(service).python else "NODE_IMAGE"
     if os.environ.get(variable):
         return os.environ[variable]
     prefix = f"ARG {variable}="

@@ -1,9 +1,9 @@
 """Run the whole Python stack for a test driven from another language (the web app's browser tests).
 
-    uv run python -m tests.support.stack [--log-dir DIR]
+    uv run python -m todo_testing.stack [--log-dir DIR]
 
 Prints one JSON line with the service URLs once everything is ready, then obeys stdin, one command per
-line: `stop <service>` / `start <service>` (backend, agent, mcp-server; start reuses the port), each
+line: `stop <service>` / `start <service>` (a Python component's name; start reuses the port), each
 answered with `ok` (or `error <reason>`). `quit`, end of input or SIGTERM stops everything and drops the
 database.
 """
