@@ -6,10 +6,10 @@ import threading
 import time
 
 import pytest
-from todo_testing.private_postgres import PrivatePostgres
-from todo_testing.processes import free_port
 from todo_common.database import sqlalchemy_url
 from todo_common.migrations import wait_for_database
+from todo_testing.private_postgres import PrivatePostgres
+from todo_testing.processes import free_port
 
 
 def test_gives_up_after_the_attempts_with_a_clear_error() -> None:
