@@ -26,6 +26,7 @@ PULLED = {
     versions.REGISTRY_IMAGE,
     versions.SKOPEO_IMAGE,
     versions.DOCKER_CLI_IMAGE,
+    versions.DIND_IMAGE,
 }
 
 

@@ -180,7 +180,7 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
         ("image_tarballs", "Directory", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
         ("export_images", "STRING_KIND", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
         ("lint", "STRING_KIND", {}),
-        ("test", "STRING_KIND", {}),
+        ("test", "STRING_KIND", {"suite": ("[STRING_KIND]?", None)}),
         (
             "scan",
             "STRING_KIND",

@@ -38,7 +38,7 @@ def suite_runs(engine: FakeEngine) -> dict[str, dagger.Container]:
 async def test_test_runs_every_suite_in_its_own_container(engine: FakeEngine) -> None:
     out = await pipeline().test()
     runs = suite_runs(engine)
-    assert set(runs) == {"python", "chart", "pipeline", "frontend"}
+    assert set(runs) == {"python", "chart", "pipeline", "frontend", "containers"}
     for suite, ctr in runs.items():
         # No `expect`: a failed suite is an exec error, which the engine never caches (a cached failure
         # would be replayed as it was after the fix, a cached expect=ANY result as a success).
@@ -47,7 +47,26 @@ async def test_test_runs_every_suite_in_its_own_container(engine: FakeEngine) ->
         assert calls(ctr, "withExec")[-1] == {"args": ["scripts/test", suite], **privileged}
         assert calls(ctr, "withWorkdir")[-1]["path"] == "/src"
         assert base_image(ctr) == versions.PYTHON_TOOLCHAIN_IMAGE
-    assert out.splitlines() == [f"suite {s}: passed" for s in ("python", "chart", "pipeline", "frontend")]
+    assert out.splitlines() == [
+        f"suite {s}: passed" for s in ("python", "chart", "pipeline", "frontend", "containers")
+    ]
+
+
+async def test_the_container_suite_runs_the_built_images_in_a_docker_engine_of_its_own(
+    engine: FakeEngine,
+) -> None:
+    await pipeline().test()
+    ctr = suite_runs(engine)["containers"]
+    docker = bindings(ctr)["docker"]
+    assert base_image(docker) == versions.DIND_IMAGE
+    assert calls(docker, "asService")[-1]["insecureRootCapabilities"] is True
+    assert env(ctr)["DOCKER_HOST"] == "tcp://docker:2375"
+    assert env(ctr)["CONTAINER_TESTS_ADDRESS"] == "docker"
+    (images,) = [c["source"] for c in calls(ctr, "withDirectory") if c["path"] == "/images"]
+    tarballs = {c["path"] for c in calls(images, "withFile")}
+    expected = {f"{s.image}_containertest.tar" for s in SERVICES} | {"postgres_17.6-bookworm.tar"}
+    assert tarballs == expected
+    assert env(ctr)["POSTGRES_IMAGE"] == versions.POSTGRES_IMAGE
 
 
 async def test_suites_that_need_postgresql_get_a_throwaway_server_as_db(engine: FakeEngine) -> None:
@@ -258,3 +277,11 @@ async def test_scans_are_redone_each_day_not_served_from_the_engine_cache(engine
 def test_suite_names_are_validated() -> None:
     with pytest.raises(ValueError, match="unknown test suite 'e2e'"):
         suites.suite_container(dag.directory(), "e2e")
+
+
+async def test_test_runs_only_the_suites_asked_for_and_names_the_valid_ones(engine: FakeEngine) -> None:
+    out = await pipeline().test(suite=["containers"])
+    assert set(suite_runs(engine)) == {"containers"}
+    assert out == "suite containers: passed"
+    with pytest.raises(ValueError, match="unknown suite \\['web'\\]: expected python, chart"):
+        await pipeline().test(suite=["web"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx2
 from todo_testing.catalog import Component, component, components
-from todo_testing.docker import Container, DockerError, docker
+from todo_testing.docker import PUBLISHED_ADDRESS, Container, DockerError, docker
 
 from .limits import Limits
 
@@ -85,7 +85,7 @@ class ContainerStack:
         env = {key: secret[key] for key in entry.secret_keys}
         env.update(entry.wiring({c.name: service_url(c) for c in components()}))
         if service == "mcp-server":
-            env["MCP_ALLOWED_HOSTS"] = "mcp-server:*,localhost:*,127.0.0.1:*"
+            env["MCP_ALLOWED_HOSTS"] = f"mcp-server:*,localhost:*,127.0.0.1:*,{PUBLISHED_ADDRESS}:*"
         if service == "agent":
             env["LLM_MODEL"] = "builtin"
         return {**env, "SHUTDOWN_TIMEOUT_SECONDS": "10"}

@@ -34,6 +34,7 @@ SOURCE_IGNORE: Final = [
     ".env",
 ]
 EXPECTED_IMAGE_USER: Final = "10001"
+CONTAINERS: Final = "containers"
 # The image recipes under services/: a service's own Dockerfile, or a recipe several services share.
 DOCKERFILES: Final = ["*/Dockerfile", "*.Dockerfile"]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -195,15 +196,30 @@ class Todo:
         return result.output
 
     @function
-    async def test(self) -> str:
+    async def test(
+        self,
+        suite: Annotated[
+            list[str] | None,
+            Doc("Only these suites: python, chart, pipeline, frontend, containers (default: all)"),
+        ] = None,
+    ) -> str:
         """Every test suite in its own container, in parallel; fails with the output of the failed ones.
         The container suite runs the images of `build-all` in a Docker engine of its own."""
-        images = await self._images(await self._info())
-        containers = container_suite.suite_container(self.source, images, mirror=self._mirror)
-        results = await gather(
-            [partial(suites.run_suite, self.source, s, mirror=self._mirror) for s in suites.TEST_SUITES]
-            + [partial(suites.outcome, "containers", containers)]
-        )
+        selected = suite or [*suites.TEST_SUITES, CONTAINERS]
+        unknown = set(selected) - {*suites.TEST_SUITES, CONTAINERS}
+        if unknown:
+            msg = f"unknown suite {sorted(unknown)}: expected {', '.join([*suites.TEST_SUITES, CONTAINERS])}"
+            raise ValueError(msg)
+        runs = [
+            partial(suites.run_suite, self.source, s, mirror=self._mirror)
+            for s in suites.TEST_SUITES
+            if s in selected
+        ]
+        if CONTAINERS in selected:
+            images = await self._images(await self._info())
+            containers = container_suite.suite_container(self.source, images, mirror=self._mirror)
+            runs.append(partial(suites.outcome, CONTAINERS, containers))
+        results = await gather(runs)
         if report := suites.failure_report(results):
             raise RuntimeError(report)
         return "\n".join(f"suite {r.suite}: passed" for r in results)

@@ -15,6 +15,10 @@ from .catalog import REPO_ROOT, component
 from .probe import http_status
 
 DOCKER = os.environ.get("DOCKER", "/usr/bin/docker")
+# Where the tests reach published ports: this machine's loopback, or the Docker engine's own address when the
+# engine runs elsewhere (e.g. `docker`, the docker:dind service of the Dagger module's container suite).
+PUBLISHED_ADDRESS = os.environ.get("CONTAINER_TESTS_ADDRESS", "127.0.0.1")
+LOCAL_ENGINE = PUBLISHED_ADDRESS == "127.0.0.1"
 
 
 class DockerError(RuntimeError):
@@ -76,7 +80,7 @@ def build_images(tag: str, services: list[str] | None = None) -> None:
 
 @dataclass
 class Container:
-    """A named container; `run()` starts it detached, `url` is its published loopback address."""
+    """A named container; `run()` starts it detached, `url` is its published address."""
 
     name: str
     image: str
@@ -87,7 +91,9 @@ class Container:
     started_at: float = 0.0
 
     def run(self) -> None:
-        publish = ["--publish", f"127.0.0.1::{self.container_port}"] if self.container_port else []
+        # A remote engine publishes on all its interfaces: they are the address the tests reach it at.
+        interface = "127.0.0.1" if LOCAL_ENGINE else "0.0.0.0"  # noqa: S104
+        publish = ["--publish", f"{interface}::{self.container_port}"] if self.container_port else []
         env_args = [arg for name in self.env for arg in ("--env", name)]
         self.started_at = time.monotonic()
         docker(
@@ -105,9 +111,9 @@ class Container:
 
     @property
     def url(self) -> str:
-        # e.g. "127.0.0.1:49153"; docker picks a free ephemeral host port, re-read after every start.
+        # docker picks a free ephemeral host port, re-read after every start.
         address = docker("port", self.name, f"{self.container_port}/tcp").splitlines()[0]
-        return f"http://{address}"
+        return f"http://{PUBLISHED_ADDRESS}:{address.rpartition(':')[2]}"
 
     def state(self) -> dict[str, Any]:
         state: dict[str, Any] = inspect(self.name)["State"]
