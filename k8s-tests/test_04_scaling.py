@@ -77,7 +77,7 @@ def test_requests_spread_over_the_backend_replicas(release: Release, user: ApiUs
     assert all(share >= total * 0.2 for share in shares.values()), shares
 
 
-# Percent of the backend's CPU request: an idle pod stays well below it (measured: 15m of its 100m, right
+# Percent of the backend's CPU request: an idle pod stays well below it (a small fraction, even right
 # after the previous test's load); the test's load (25 requests/s to the backend) goes far above it.
 HPA_TARGET_CPU = 60
 

@@ -38,7 +38,7 @@ def build_app(settings: McpServerSettings) -> ASGIApp:
     # Stateless mode opens and closes a transport per request; its INFO lines would double the access log.
     logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
     # Every task operation is a single statement, so autocommit is as safe as a transaction around it
-    # and saves the BEGIN and COMMIT/ROLLBACK round trips of each tool call (measured).
+    # and saves the BEGIN and COMMIT/ROLLBACK round trips of each tool call.
     engine = create_engine(settings.database_url.get_secret_value(), autocommit=True)
     return compose_app(engine, settings)
 
