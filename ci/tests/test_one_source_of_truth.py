@@ -19,7 +19,7 @@ import helm_python as helm
 import pytest
 import yaml
 from dagger_chains import SERVICES
-from todo import cluster, versions
+from todo import cluster, main, suites, versions
 from todo.catalog import ServiceSpec
 from todo.chart import CHART_PATH
 
@@ -133,3 +133,13 @@ def test_dagger_engine_and_sdk_versions_agree() -> None:
     assert version("dagger-io") == versions.DAGGER_VERSION
     root = (ROOT / "pyproject.toml").read_text()
     assert f'"dagger-io=={versions.DAGGER_VERSION}"' in root
+
+
+def test_the_module_runs_the_suites_scripts_test_defines() -> None:
+    """One list of suites: each is a function of scripts/test that the module runs by name."""
+    script = need(ROOT / "scripts" / "test").read_text()
+    defined = set(re.findall(r"^run_(\w+)\(\) \{", script, re.MULTILINE))
+    in_engine = {*suites.SUITES, main.CONTAINERS}
+    assert in_engine <= defined
+    # The rest drive the engine (ci), a cluster of the user's (k8s), or run beside ci (chart_pods).
+    assert defined - in_engine == {"ci", "k8s", "chart_pods"}
