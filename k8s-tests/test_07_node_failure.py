@@ -10,9 +10,12 @@ With it, a cluster of fewer than two Ready nodes skips the module, or fails it u
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +114,8 @@ class NodeLoss:
     recovered: dict[str, float]  # per component: seconds until two Ready pods again
     report: LoadReport
     load_started_before_cut: float
+    # What the surviving node's pods logged as a warning while the load ran (which hop failed, and why).
+    warnings: Counter[str]
 
     @property
     def full_capacity(self) -> float:
@@ -140,6 +145,30 @@ def write_before(release: Release) -> Written:
         return Written(user=user, task_ids=tasks, conversation_id=chat.json()["conversation_id"])
 
 
+_VARIES = re.compile(r"\b\d+(\.\d+)*\b|\b[0-9a-f-]{16,}\b")
+
+
+def warnings_on(release: Release, node: str, seconds: float) -> Counter[str]:
+    """The warnings the release's pods on NODE logged in the last SECONDS, counted per component and message
+    (numbers and ids left out, so alike lines count together)."""
+    found: Counter[str] = Counter()
+    for pod in serving_pods(release.pods()):
+        if pod["spec"].get("nodeName") != node:
+            continue
+        component = pod["metadata"]["labels"].get("app.kubernetes.io/component", "?")
+        logs = release.kubectl("logs", pod["metadata"]["name"], f"--since={int(seconds) + 1}s")
+        for line in logs.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict) or str(entry.get("level", "")).lower() not in ("warning", "error"):
+                continue
+            text = f"{entry.get('message', '')} {entry.get('error', '')}".strip()
+            found[f"{component}: {_VARIES.sub('N', text)[:140]}"] += 1
+    return found
+
+
 def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: User) -> NodeLoss:
     """Cut the victim off under load; follow it until every component has two Ready pods again."""
     load = Load(release, user, writes_every=6, node=nodes.survivor)
@@ -165,10 +194,15 @@ def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: User) -> N
             time.sleep(1)
         time.sleep(5)
         report = load.stop()
+        warnings = warnings_on(release, nodes.survivor, time.monotonic() - load_started)
     finally:
         load.delete()
     return NodeLoss(
-        detected=detected, recovered=recovered, report=report, load_started_before_cut=cut - load_started
+        detected=detected,
+        recovered=recovered,
+        report=report,
+        load_started_before_cut=cut - load_started,
+        warnings=warnings,
     )
 
 
@@ -202,6 +236,13 @@ def test_losing_a_node_under_load(node_loss: tuple[NodeLoss, Written], nodes: No
         f"reads {reads_failed} failed of {reads_sent} (goal 0), "
         f"writes {writes_failed} failed of {writes_sent}; last failure sent {last}s after the cut"
     )
+    # Which hop failed and how, with when (seconds after the cut) the first and the last such request left.
+    for name, target in report.targets.items():
+        for kind, (count, first, latest) in sorted(target.kinds.items(), key=lambda item: -item[1][0]):
+            start, end = first - loss.load_started_before_cut, latest - loss.load_started_before_cut
+            print(f"[k8s-tests]   {name}: {int(count)} x {kind} (sent {start:.1f}..{end:.1f}s after the cut)")
+    for line, count in loss.warnings.most_common(15):
+        print(f"[k8s-tests]   logged on {nodes.survivor}: {count} x {line}")
     assert loss.full_capacity <= FULL_CAPACITY_LIMIT_SECONDS
     assert reads_sent > 0
     assert writes_sent > 0

@@ -6,7 +6,7 @@ import base64
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ class TargetReport:
     errors: list[str]
     # Seconds after the load started at which the last failed request was sent.
     last_failure: float | None = None
+    # Failures by kind (loadgen.failure_kind): [count, first sent at, last sent at], seconds after the start.
+    kinds: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

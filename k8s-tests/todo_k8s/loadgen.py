@@ -2,10 +2,11 @@
 
 Sends requests at a fixed rate to each target of $LOAD_TARGETS until the file $STOP_FILE appears or
 $MAX_SECONDS pass, then prints one JSON line: per target the requests sent, succeeded (2xx), failed, the
-first failures and the time of the last one. Requests are paced by the clock, not by the previous answer:
-a slow pod cannot lower the rate. A target is a GET unless it names a "method" and a "body" (where "{n}"
-becomes the request's number); with "every": N it is sent on every Nth tick only. Target headers may contain
-"{token}", filled from $LOAD_TOKEN (mounted from a Secret).
+first failures, the time of the last one, and the failures by kind (a connect that failed, an answer that
+never came, an error status with its detail) with when the first and last were sent. Requests are paced by
+the clock, not by the previous answer: a slow pod cannot lower the rate. A target is a GET unless it names a
+"method" and a "body" (where "{n}" becomes the request's number); with "every": N it is sent on every Nth tick
+only. Target headers may contain "{token}", filled from $LOAD_TOKEN (mounted from a Secret).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 def request_once(
     url: str, headers: dict[str, str], timeout: float, method: str = "GET", body: bytes | None = None
 ) -> str | None:
-    """None when the answer is 2xx, else a short description of the failure."""
+    """None when the answer is 2xx, else a short description of the failure (see `failure_kind`)."""
     try:
         # The URLs are the test's own http:// Service addresses.
         with urllib.request.urlopen(  # noqa: S310
@@ -33,9 +34,27 @@ def request_once(
             response.read()
             return None if 200 <= response.status < 300 else f"HTTP {response.status}"
     except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code}"
-    except Exception as exc:  # every connection-level failure counts as a failed request
+        return f"HTTP {exc.code} {_detail(exc)}".strip()
+    except urllib.error.URLError as exc:
+        # urlopen wraps what fails while connecting and sending; nothing was answered.
+        return f"connect: {type(exc.reason).__name__}: {exc.reason}"
+    except TimeoutError as exc:
+        return f"no answer: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # every other connection-level failure counts as a failed request
         return f"{type(exc).__name__}: {exc}"
+
+
+def _detail(exc: urllib.error.HTTPError) -> str:
+    try:
+        detail = json.loads(exc.read()).get("detail", "")
+    except Exception:  # an error page that is not our JSON
+        return ""
+    return str(detail)[:80]
+
+
+def failure_kind(failure: str) -> str:
+    """The failure without what varies from one request to the next (addresses, numbers)."""
+    return failure.split(" (")[0][:120]
 
 
 class Target:
@@ -52,6 +71,8 @@ class Target:
         self.sent = self.ok = self.failed = 0
         self.errors: list[str] = []
         self.last_failure: float | None = None
+        # kind -> [count, first sent at, last sent at]
+        self.kinds: dict[str, list[float]] = {}
 
     def hit(self, number: int, timeout: float, started: float) -> None:
         # When the request left (one to an unreachable pod fails only at its timeout).
@@ -64,6 +85,10 @@ class Target:
             else:
                 self.failed += 1
                 self.last_failure = round(max(self.last_failure or 0.0, sent_at), 1)
+                kind = self.kinds.setdefault(failure_kind(failure), [0, sent_at, sent_at])
+                kind[0] += 1
+                kind[1] = round(min(kind[1], sent_at), 1)
+                kind[2] = round(max(kind[2], sent_at), 1)
                 if len(self.errors) < 20:
                     self.errors.append(f"t+{time.monotonic() - started:.1f}s {failure}")
 
@@ -74,6 +99,7 @@ class Target:
             "failed": self.failed,
             "errors": self.errors,
             "last_failure": self.last_failure,
+            "kinds": self.kinds,
         }
 
 
