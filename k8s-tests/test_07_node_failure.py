@@ -30,6 +30,9 @@ from todo_k8s.release import COMPONENTS, Release, is_ready, serving_pods, wait_u
 from todo_k8s.requirements import unavailable
 
 STATELESS = [label for label, _ in COMPONENTS.values()]
+# The load's clients open a connection again when it does not open within this (nothing was sent yet), as an
+# ingress controller does: until the lost node is NotReady, its pods stay in the Services' endpoints.
+CONNECT_TIMEOUT_SECONDS = 1.0
 # From the cut until every component has two Ready pods again: the target, and the limit this test enforces
 # (the chart's 20 s tolerations; Kubernetes' default 300 s would miss it by minutes).
 FULL_CAPACITY_TARGET_SECONDS = 60
@@ -171,7 +174,7 @@ def warnings_on(release: Release, node: str, seconds: float) -> Counter[str]:
 
 def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: User) -> NodeLoss:
     """Cut the victim off under load; follow it until every component has two Ready pods again."""
-    load = Load(release, user, writes_every=6, node=nodes.survivor)
+    load = Load(release, user, writes_every=6, node=nodes.survivor, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     try:
         load.start()
         load_started = time.monotonic()
@@ -234,7 +237,9 @@ def test_losing_a_node_under_load(node_loss: tuple[NodeLoss, Written], nodes: No
         f"NotReady after {loss.detected:.0f}s; full capacity after {loss.full_capacity:.0f}s "
         f"(target {FULL_CAPACITY_TARGET_SECONDS}s; per component {per_component}); "
         f"reads {reads_failed} failed of {reads_sent} (goal 0), "
-        f"writes {writes_failed} failed of {writes_sent}; last failure sent {last}s after the cut"
+        f"writes {writes_failed} failed of {writes_sent}; last failure sent {last}s after the cut; "
+        f"connections opened again after {CONNECT_TIMEOUT_SECONDS:.0f}s without opening (or refused): "
+        f"{ {name: t.connects_retried for name, t in report.targets.items()} }"
     )
     # Which hop failed and how, with when (seconds after the cut) the first and the last such request left.
     for name, target in report.targets.items():
