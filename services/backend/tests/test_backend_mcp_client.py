@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from todo_backend.mcp_tools import McpTaskTools, TaskNotFoundError
+from todo_backend.mcp_tools import READ_ATTEMPT_SECONDS, McpTaskTools, TaskNotFoundError
 from todo_common.resilience import DependencyUnavailableError
 
 from tests.support.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, free_port, migrate
@@ -38,13 +38,17 @@ def mcp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProc
 
 class AnswerDroppingProxy:
     """Forwards TCP to mcp-server; with `drop_answers` set, lets requests through but cuts the connection
-    as soon as the server starts answering, and counts the requests that went through meanwhile."""
+    as soon as the server starts answering, and counts the requests that went through meanwhile. With
+    `answers_to_hold` = N, the next N connections that get an answer never pass it on and stay open (as a
+    pod on a node that vanished)."""
 
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.port = free_port()
         self.drop_answers = False
         self.requests_while_dropping = 0
+        self.answers_to_hold = 0
+        self.requests = 0
         self._server: asyncio.Server | None = None
 
     async def __aenter__(self) -> AnswerDroppingProxy:
@@ -60,15 +64,22 @@ class AnswerDroppingProxy:
 
         async def to_server() -> None:
             while chunk := await client_reader.read(65536):
+                self.requests += chunk.count(b"POST /mcp")
                 if self.drop_answers:
                     self.requests_while_dropping += chunk.count(b"POST /mcp")
                 upstream_writer.write(chunk)
                 await upstream_writer.drain()
 
         async def to_client() -> None:
+            holding = False
             while chunk := await upstream_reader.read(65536):
                 if self.drop_answers:
                     return
+                if not holding and self.answers_to_hold > 0:
+                    self.answers_to_hold -= 1
+                    holding = True
+                if holding:
+                    continue
                 client_writer.write(chunk)
                 await client_writer.drain()
 
@@ -128,6 +139,24 @@ async def test_a_write_that_may_have_arrived_is_never_resent(
     listed = await tools.call("list_tasks", {"user_id": user, "status": "all"})
     titles = [task["title"] for task in listed["result"]]
     assert sorted(titles) == ["answer lost", "before"]  # acted on once by the server, never re-sent
+
+
+async def test_a_read_without_an_answer_is_sent_again_in_time(
+    tools_via_proxy: tuple[McpTaskTools, AnswerDroppingProxy],
+) -> None:
+    tools, proxy = tools_via_proxy
+    user = str(uuid.uuid4())
+    await tools.call("add_task", {"user_id": user, "title": "kept"})  # session up, connection pooled
+
+    proxy.answers_to_hold = 1
+    before = proxy.requests
+    started = time.perf_counter()
+    listed = await tools.call("list_tasks", {"user_id": user, "status": "all"})
+    took = time.perf_counter() - started
+    assert [task["title"] for task in listed["result"]] == ["kept"]
+    assert proxy.requests - before == 2
+    # Answered from the second try, long before the client's 10 s timeout.
+    assert took < READ_ATTEMPT_SECONDS + 2, took
 
 
 async def test_unreachable_server_fails_fast_then_recovers_without_restart(
