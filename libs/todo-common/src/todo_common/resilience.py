@@ -72,17 +72,19 @@ async def call_dependency(
     """Run `call`, retrying only on `retry_on` errors (ones where the request cannot have reached the
     dependency, so a write is never repeated), with exponential backoff and jitter.
 
-    `unavailable_on` errors (a superset: timeouts, resets) count against the breaker and surface as
-    DependencyUnavailableError; any other exception is the dependency's answer and passes through.
+    `unavailable_on` errors (a superset: timeouts, resets) surface as DependencyUnavailableError; any other
+    exception is the dependency's answer and passes through. Only a call that fails for good counts against
+    the breaker: a try that failed on one endpoint (a pod on a lost node) while a retry reaches another is no
+    outage, and counting each try would open the breaker under every concurrent call.
     """
     breaker.ensure_closed()
     for attempt in range(1, attempts + 1):
         try:
             result = await call()
         except unavailable_on as exc:
-            breaker.record_failure()
             retryable = isinstance(exc, retry_on) and attempt < attempts and not breaker.is_open
             if not retryable:
+                breaker.record_failure()
                 DEPENDENCY_CALLS.labels(breaker.dependency, "unavailable").inc()
                 raise DependencyUnavailableError(breaker.dependency, type(exc).__name__) from exc
             delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311
