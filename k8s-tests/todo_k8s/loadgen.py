@@ -26,14 +26,17 @@ from typing import Any
 @dataclass(frozen=True)
 class Client:
     """How the load's requests are sent. With a connect_timeout, a connection that does not open within it
-    (nothing was sent: safe for a write too) is given up and opened again, up to connect_attempts in all, as
-    an ingress controller does with the next endpoint (ingress-nginx: proxy_next_upstream error timeout, 3
-    tries); each opens through the Service again, so kube-proxy picks an endpoint again. Without it, opening
-    may take the whole timeout, and a failure to open fails the request."""
+    (nothing was sent: safe for a write too) is given up and opened again while the timeout leaves room for
+    one more and an answer (ANSWER_SECONDS), as an ingress controller tries the next endpoint (ingress-nginx:
+    proxy_next_upstream error timeout). Each opens through the Service again, where kube-proxy picks an
+    endpoint at random, the lost one included. Without it, opening may take the whole timeout, and a failure
+    to open fails the request."""
 
     timeout: float
     connect_timeout: float = 0.0
-    connect_attempts: int = 3
+
+
+ANSWER_SECONDS = 2.0
 
 
 def request_once(
@@ -56,8 +59,8 @@ def request_once(
         except OSError as exc:
             connection.close()
             failure = f"connect: {type(exc).__name__}: {exc}"
-            again = len(retried) + 1 < client.connect_attempts
-            if client.connect_timeout and again and deadline - time.monotonic() > client.connect_timeout:
+            room = deadline - time.monotonic() - ANSWER_SECONDS
+            if client.connect_timeout and room > client.connect_timeout:
                 retried.append(failure)
                 time.sleep(0.05)
                 continue
