@@ -15,9 +15,9 @@ import os
 import re
 import subprocess
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -117,8 +117,9 @@ class NodeLoss:
     recovered: dict[str, float]  # per component: seconds until two Ready pods again
     report: LoadReport
     load_started_before_cut: float
-    # What the surviving node's pods logged as a warning while the load ran (which hop failed, and why).
-    warnings: Counter[str]
+    # What the surviving node's pods logged as a warning while the load ran (which hop failed, and why):
+    # per message [count, first, last] in seconds after the cut.
+    warnings: dict[str, list[float]]
 
     @property
     def full_capacity(self) -> float:
@@ -151,10 +152,10 @@ def write_before(release: Release) -> Written:
 _VARIES = re.compile(r"\b\d+(\.\d+)*\b|\b[0-9a-f-]{16,}\b")
 
 
-def warnings_on(release: Release, node: str, seconds: float) -> Counter[str]:
-    """The warnings the release's pods on NODE logged in the last SECONDS, counted per component and message
-    (numbers and ids left out, so alike lines count together)."""
-    found: Counter[str] = Counter()
+def warnings_on(release: Release, node: str, seconds: float, cut: float) -> dict[str, list[float]]:
+    """The warnings the release's pods on NODE logged in the last SECONDS, per component and message (numbers
+    and ids left out, so alike lines count together): [count, first, last] in seconds after CUT (epoch)."""
+    found: dict[str, list[float]] = {}
     for pod in serving_pods(release.pods()):
         if pod["spec"].get("nodeName") != node:
             continue
@@ -168,7 +169,14 @@ def warnings_on(release: Release, node: str, seconds: float) -> Counter[str]:
             if not isinstance(entry, dict) or str(entry.get("level", "")).lower() not in ("warning", "error"):
                 continue
             text = f"{entry.get('message', '')} {entry.get('error', '')}".strip()
-            found[f"{component}: {_VARIES.sub('N', text)[:140]}"] += 1
+            stamp = str(entry.get("time") or entry.get("timestamp") or "").replace("Z", "+00:00")
+            try:
+                at = round(datetime.fromisoformat(stamp).timestamp() - cut, 1)
+            except ValueError:
+                at = float("nan")
+            counted = found.setdefault(f"{component}: {_VARIES.sub('N', text)[:140]}", [0, at, at])
+            counted[0] += 1
+            counted[1], counted[2] = min(counted[1], at), max(counted[2], at)
     return found
 
 
@@ -179,7 +187,7 @@ def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: User) -> N
         load.start()
         load_started = time.monotonic()
         time.sleep(5)
-        cut = time.monotonic()
+        cut, cut_epoch = time.monotonic(), time.time()
         nodes.network("down")
         detected = -1.0
         recovered: dict[str, float] = {}
@@ -197,7 +205,7 @@ def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: User) -> N
             time.sleep(1)
         time.sleep(5)
         report = load.stop()
-        warnings = warnings_on(release, nodes.survivor, time.monotonic() - load_started)
+        warnings = warnings_on(release, nodes.survivor, time.monotonic() - load_started, cut_epoch)
     finally:
         load.delete()
     return NodeLoss(
@@ -246,8 +254,9 @@ def test_losing_a_node_under_load(node_loss: tuple[NodeLoss, Written], nodes: No
         for kind, (count, first, latest) in sorted(target.kinds.items(), key=lambda item: -item[1][0]):
             start, end = first - loss.load_started_before_cut, latest - loss.load_started_before_cut
             print(f"[k8s-tests]   {name}: {int(count)} x {kind} (sent {start:.1f}..{end:.1f}s after the cut)")
-    for line, count in loss.warnings.most_common(15):
-        print(f"[k8s-tests]   logged on {nodes.survivor}: {count} x {line}")
+    for line, (count, first, latest) in sorted(loss.warnings.items(), key=lambda item: -item[1][0])[:15]:
+        where = f"logged on {nodes.survivor}"
+        print(f"[k8s-tests]   {where}: {int(count)} x {line} ({first}..{latest}s after the cut)")
     assert loss.full_capacity <= FULL_CAPACITY_LIMIT_SECONDS
     assert reads_sent > 0
     assert writes_sent > 0
