@@ -10,11 +10,14 @@ With it, a cluster of fewer than two Ready nodes skips the module, or fails it u
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -27,6 +30,9 @@ from todo_k8s.requirements import unavailable
 from todo_testing.api import ApiUser, create_task, list_tasks, sign_up
 
 STATELESS = [label for label, _ in COMPONENTS.values()]
+# The load's clients open a connection again when it does not open within this (nothing was sent yet), as an
+# ingress controller does: until the lost node is NotReady, its pods stay in the Services' endpoints.
+CONNECT_TIMEOUT_SECONDS = 1.0
 # From the cut until every component has two Ready pods again: the target, and the limit this test enforces
 # (the chart's 20 s tolerations; Kubernetes' default 300 s would miss it by minutes).
 FULL_CAPACITY_TARGET_SECONDS = 60
@@ -111,6 +117,9 @@ class NodeLoss:
     recovered: dict[str, float]  # per component: seconds until two Ready pods again
     report: LoadReport
     load_started_before_cut: float
+    # What the surviving node's pods logged as a warning while the load ran (which hop failed, and why):
+    # per message [count, first, last] in seconds after the cut.
+    warnings: dict[str, list[float]]
 
     @property
     def full_capacity(self) -> float:
@@ -140,14 +149,45 @@ def write_before(release: Release) -> Written:
         return Written(user=user, task_ids=tasks, conversation_id=chat.json()["conversation_id"])
 
 
+_VARIES = re.compile(r"\b\d+(\.\d+)*\b|\b[0-9a-f-]{16,}\b")
+
+
+def warnings_on(release: Release, node: str, seconds: float, cut: float) -> dict[str, list[float]]:
+    """The warnings the release's pods on NODE logged in the last SECONDS, per component and message (numbers
+    and ids left out, so alike lines count together): [count, first, last] in seconds after CUT (epoch)."""
+    found: dict[str, list[float]] = {}
+    for pod in serving_pods(release.pods()):
+        if pod["spec"].get("nodeName") != node:
+            continue
+        component = pod["metadata"]["labels"].get("app.kubernetes.io/component", "?")
+        logs = release.kubectl("logs", pod["metadata"]["name"], f"--since={int(seconds) + 1}s")
+        for line in logs.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict) or str(entry.get("level", "")).lower() not in ("warning", "error"):
+                continue
+            text = f"{entry.get('message', '')} {entry.get('error', '')}".strip()
+            stamp = str(entry.get("time") or entry.get("timestamp") or "").replace("Z", "+00:00")
+            try:
+                at = round(datetime.fromisoformat(stamp).timestamp() - cut, 1)
+            except ValueError:
+                at = float("nan")
+            counted = found.setdefault(f"{component}: {_VARIES.sub('N', text)[:140]}", [0, at, at])
+            counted[0] += 1
+            counted[1], counted[2] = min(counted[1], at), max(counted[2], at)
+    return found
+
+
 def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: ApiUser) -> NodeLoss:
     """Cut the victim off under load; follow it until every component has two Ready pods again."""
-    load = Load(release, user, writes_every=6, node=nodes.survivor)
+    load = Load(release, user, writes_every=6, node=nodes.survivor, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     try:
         load.start()
         load_started = time.monotonic()
         time.sleep(5)
-        cut = time.monotonic()
+        cut, cut_epoch = time.monotonic(), time.time()
         nodes.network("down")
         detected = -1.0
         recovered: dict[str, float] = {}
@@ -165,10 +205,15 @@ def lose_node(release: Release, kubectl: Kubectl, nodes: Nodes, user: ApiUser) -
             time.sleep(1)
         time.sleep(5)
         report = load.stop()
+        warnings = warnings_on(release, nodes.survivor, time.monotonic() - load_started, cut_epoch)
     finally:
         load.delete()
     return NodeLoss(
-        detected=detected, recovered=recovered, report=report, load_started_before_cut=cut - load_started
+        detected=detected,
+        recovered=recovered,
+        report=report,
+        load_started_before_cut=cut - load_started,
+        warnings=warnings,
     )
 
 
@@ -200,8 +245,18 @@ def test_losing_a_node_under_load(node_loss: tuple[NodeLoss, Written], nodes: No
         f"NotReady after {loss.detected:.0f}s; full capacity after {loss.full_capacity:.0f}s "
         f"(target {FULL_CAPACITY_TARGET_SECONDS}s; per component {per_component}); "
         f"reads {reads_failed} failed of {reads_sent} (goal 0), "
-        f"writes {writes_failed} failed of {writes_sent}; last failure sent {last}s after the cut"
+        f"writes {writes_failed} failed of {writes_sent}; last failure sent {last}s after the cut; "
+        f"connections opened again after {CONNECT_TIMEOUT_SECONDS:.0f}s without opening (or refused): "
+        f"{ {name: t.connects_retried for name, t in report.targets.items()} }"
     )
+    # Which hop failed and how, with when (seconds after the cut) the first and the last such request left.
+    for name, target in report.targets.items():
+        for kind, (count, first, latest) in sorted(target.kinds.items(), key=lambda item: -item[1][0]):
+            start, end = first - loss.load_started_before_cut, latest - loss.load_started_before_cut
+            print(f"[k8s-tests]   {name}: {int(count)} x {kind} (sent {start:.1f}..{end:.1f}s after the cut)")
+    for line, (count, first, latest) in sorted(loss.warnings.items(), key=lambda item: -item[1][0])[:15]:
+        where = f"logged on {nodes.survivor}"
+        print(f"[k8s-tests]   {where}: {int(count)} x {line} ({first}..{latest}s after the cut)")
     assert loss.full_capacity <= FULL_CAPACITY_LIMIT_SECONDS
     assert reads_sent > 0
     assert writes_sent > 0

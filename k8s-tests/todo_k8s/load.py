@@ -6,7 +6,7 @@ import base64
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,12 @@ class TargetReport:
     ok: int
     failed: int
     errors: list[str]
+    # Connections that did not open in time and were opened again (with a connect timeout, see Load).
+    connects_retried: int = 0
     # Seconds after the load started at which the last failed request was sent.
     last_failure: float | None = None
+    # Failures by kind (loadgen.failure_kind): [count, first sent at, last sent at], seconds after the start.
+    kinds: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class Load:
 
     Reads (GET of the user's tasks) go to each of COMPONENTS at RATE_PER_TARGET; with WRITES_EVERY=N, every
     Nth tick also creates a task ("write"), and with CHATS_EVERY=N sends a chat turn to the builtin model
-    ("chat", which reaches the agent and the MCP server). NODE pins the pod to one node."""
+    ("chat", which reaches the agent and the MCP server). NODE pins the pod to one node. With CONNECT_TIMEOUT
+    (seconds) a connection that does not open within it is opened again (see loadgen.Client)."""
 
     def __init__(
         self,
@@ -72,6 +77,7 @@ class Load:
         writes_every: int = 0,
         chats_every: int = 0,
         node: str | None = None,
+        connect_timeout: float = 0.0,
     ) -> None:
         self.release = release
         self.name = f"load-{secrets.token_hex(3)}"
@@ -112,9 +118,11 @@ class Load:
                     "every": chats_every,
                 }
             )
-        self.objects = self._objects(user.token, targets, rate_per_target)
+        self.objects = self._objects(user.token, targets, rate_per_target, connect_timeout)
 
-    def _objects(self, token: str, targets: list[dict[str, Any]], rate: float) -> list[dict[str, Any]]:
+    def _objects(
+        self, token: str, targets: list[dict[str, Any]], rate: float, connect_timeout: float
+    ) -> list[dict[str, Any]]:
         labels = self.release.labels("tests")
         meta = {"name": self.name, "labels": {**labels, "todo-k8s-tests/role": "load"}}
         container_security = {
@@ -161,6 +169,7 @@ class Load:
                             "env": [
                                 {"name": "LOAD_TARGETS", "value": json.dumps(targets)},
                                 {"name": "RATE_PER_TARGET", "value": str(rate)},
+                                {"name": "CONNECT_TIMEOUT", "value": str(connect_timeout)},
                                 {
                                     "name": "LOAD_TOKEN",
                                     "valueFrom": {"secretKeyRef": {"name": self.name, "key": "token"}},

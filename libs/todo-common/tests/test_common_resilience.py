@@ -221,6 +221,33 @@ async def test_breaker_opens_fails_fast_and_closes_when_the_dependency_is_back(
     assert not is_open(breaker)
 
 
+async def test_tries_that_fail_on_one_endpoint_and_succeed_on_retry_do_not_open_the_breaker(
+    dependency: tuple[Dependency, str],
+) -> None:
+    """As during a node loss: concurrent calls each reach a dead endpoint first, then a live one."""
+    target, url = dependency
+    target.slow_seconds = 0
+    breaker = CircuitBreaker("half-dead", failure_threshold=2, reset_after=5)
+    dead = f"http://127.0.0.1:{free_port()}"
+
+    async def call() -> httpx2.Response:
+        tries = 0
+
+        async def once() -> httpx2.Response:
+            nonlocal tries
+            tries += 1
+            async with internal_client(TOKEN, base_url=dead if tries == 1 else url) as client:
+                return await client.post("/write")
+
+        return await call_dependency(
+            once, breaker=breaker, retry_on=CONNECT_ERRORS, unavailable_on=TRANSPORT_ERRORS, base_delay=0.05
+        )
+
+    answers = await asyncio.gather(*(call() for _ in range(4)))
+    assert [answer.status_code for answer in answers] == [201] * 4
+    assert not is_open(breaker)
+
+
 async def test_half_open_failure_reopens_at_once() -> None:
     breaker = CircuitBreaker("dep", failure_threshold=2, reset_after=0.2)
     breaker.record_failure()

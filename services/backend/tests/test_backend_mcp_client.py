@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from todo_backend.mcp_tools import McpTaskTools, TaskNotFoundError
+from todo_backend.mcp_tools import READ_ATTEMPT_SECONDS, McpTaskTools, TaskNotFoundError
 from todo_common.resilience import DependencyUnavailableError
 from todo_testing.processes import INTERNAL_TOKEN, ServiceProcess, TestDatabase, migrate
 from todo_testing.tcp_proxy import AnswerDroppingProxy
@@ -83,6 +83,24 @@ async def test_a_write_that_may_have_arrived_is_never_resent(
     listed = await tools.call("list_tasks", {"user_id": user, "status": "all"})
     titles = [task["title"] for task in listed["result"]]
     assert sorted(titles) == ["answer lost", "before"]  # acted on once by the server, never re-sent
+
+
+async def test_a_read_without_an_answer_is_sent_again_in_time(
+    tools_via_proxy: tuple[McpTaskTools, AnswerDroppingProxy],
+) -> None:
+    tools, proxy = tools_via_proxy
+    user = str(uuid.uuid4())
+    await tools.call("add_task", {"user_id": user, "title": "kept"})  # session up, connection pooled
+
+    proxy.answers_to_hold = 1
+    before = proxy.requests
+    started = time.perf_counter()
+    listed = await tools.call("list_tasks", {"user_id": user, "status": "all"})
+    took = time.perf_counter() - started
+    assert [task["title"] for task in listed["result"]] == ["kept"]
+    assert proxy.requests - before == 2
+    # Answered from the second try, long before the client's 10 s timeout.
+    assert took < READ_ATTEMPT_SECONDS + 2, took
 
 
 async def test_unreachable_server_fails_fast_then_recovers_without_restart(

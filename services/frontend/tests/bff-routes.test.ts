@@ -11,6 +11,7 @@ import { GET as listTasks, POST as createTask } from "@/app/api/tasks/route";
 import { DELETE as deleteTask } from "@/app/api/tasks/[id]/route";
 import { PATCH as toggleTask } from "@/app/api/tasks/[id]/complete/route";
 import { SERVICE_UNAVAILABLE } from "@/lib/messages";
+import { GET_ATTEMPT_TIMEOUT_MS } from "@/lib/server/backend";
 import { SESSION_COOKIE } from "@/lib/server/session";
 
 import { RecordingBackend, closedPortUrl, fakeJwt } from "./support/recording-backend";
@@ -190,6 +191,21 @@ describe("backend failures", () => {
     expect(response.status).toBe(503);
     expect(backend.requests.length - before).toBe(2);
   });
+
+  it(
+    "sends a GET once more when the first try got no answer in its share of the time, and answers from the second",
+    async () => {
+      backend.holdRequests(1);
+      const before = backend.requests.length;
+      const started = performance.now();
+      const response = await listTasks(browserRequest("/api/tasks"), NO_PARAMS);
+      expect(response.status).toBe(200);
+      expect(backend.requests.slice(before).map((request) => request.method)).toEqual(["GET", "GET"]);
+      // Well before the whole budget (DEFAULT_TIMEOUT_MS) runs out.
+      expect(performance.now() - started).toBeLessThan(GET_ATTEMPT_TIMEOUT_MS + 2_000);
+    },
+    GET_ATTEMPT_TIMEOUT_MS + 5_000,
+  );
 
   it("never sends a write again after its connection was reset", async () => {
     backend.dropConnections(1);

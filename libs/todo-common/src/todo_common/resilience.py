@@ -73,8 +73,10 @@ async def call_dependency(
     dependency, so a write is never repeated), with exponential backoff and jitter: the n-th retry waits
     `base_delay * 2**(n-1)` plus up to `base_delay`, at most `max_delay` (stamina's backoff).
 
-    `unavailable_on` errors (a superset: timeouts, resets) count against the breaker and surface as
-    DependencyUnavailableError; any other exception is the dependency's answer and passes through.
+    `unavailable_on` errors (a superset: timeouts, resets) surface as DependencyUnavailableError; any other
+    exception is the dependency's answer and passes through. Only a call that fails for good counts against
+    the breaker: a try that failed on one endpoint (a pod on a lost node) while a retry reaches another is no
+    outage, and counting each try would open the breaker under every concurrent call.
     """
     breaker.ensure_closed()
 
@@ -92,15 +94,13 @@ async def call_dependency(
             name=breaker.dependency,
         ):
             with attempt:
-                try:
-                    result = await call()
-                except unavailable_on:
-                    breaker.record_failure()
-                    raise
+                result = await call()
                 breaker.record_success()
                 DEPENDENCY_CALLS.labels(breaker.dependency, "ok").inc()
                 return result
     except unavailable_on as exc:
+        # Only a call that failed for good counts: tries that hit a lost pod and then succeed do not.
+        breaker.record_failure()
         DEPENDENCY_CALLS.labels(breaker.dependency, "unavailable").inc()
         raise DependencyUnavailableError(breaker.dependency, type(exc).__name__) from exc
     raise AssertionError("unreachable")  # pragma: no cover

@@ -13,14 +13,19 @@ class AnswerDroppingProxy:
     """Forwards TCP from a free loopback port to `upstream_port` while entered (connections are refused
     before). With `drop_answers` set, a request carrying `counted` (a request line or a method) goes
     through, is counted, and its connection is cut as soon as the service starts answering; other requests
-    (e.g. a new session's handshake) are forwarded. Runs in threads of its own, for sync and async tests."""
+    (e.g. a new session's handshake) are forwarded. With `answers_to_hold` = N, the next N connections
+    that get an answer never pass it on and stay open (as a pod on a node that vanished). `requests` counts
+    every `counted` request. Runs in threads of its own, for sync and async tests."""
 
     def __init__(self, upstream_port: int, *, counted: bytes = b"POST /mcp") -> None:
         self.upstream_port = upstream_port
         self.port = free_port()
         self.drop_answers = False
         self.requests_while_dropping = 0
+        self.answers_to_hold = 0
+        self.requests = 0
         self._counted = counted
+        self._lock = threading.Lock()
         self._listener: socket.socket | None = None
 
     @property
@@ -48,22 +53,33 @@ class AnswerDroppingProxy:
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
         lose_answer = threading.Event()
         threading.Thread(target=self._to_service, args=(client, upstream, lose_answer), daemon=True).start()
+        holding = False
         try:
             while chunk := upstream.recv(65536):
                 if lose_answer.is_set():
                     return
-                client.sendall(chunk)
+                holding = holding or self._hold_one()
+                if not holding:
+                    client.sendall(chunk)
         except OSError:
             pass
         finally:
             _hang_up(client)
             _hang_up(upstream)
 
+    def _hold_one(self) -> bool:
+        with self._lock:
+            if self.answers_to_hold <= 0:
+                return False
+            self.answers_to_hold -= 1
+            return True
+
     def _to_service(
         self, client: socket.socket, upstream: socket.socket, lose_answer: threading.Event
     ) -> None:
         try:
             while chunk := client.recv(65536):
+                self.requests += chunk.count(self._counted)
                 if self.drop_answers and self._counted in chunk:
                     self.requests_while_dropping += chunk.count(self._counted)
                     lose_answer.set()

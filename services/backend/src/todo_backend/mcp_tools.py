@@ -28,6 +28,10 @@ _log = logging.getLogger("todo.mcp")
 _NOT_SENT = -32091  # implementation-defined JSON-RPC error codes (-32000..-32099) used only in-process
 _MAYBE_SENT = -32092
 _NOT_FOUND = re.compile(r"\bTask (\d+) not found\b")
+# Tools that only read are sent again after any failure, each try answered within READ_ATTEMPT_SECONDS:
+# a pooled connection to an mcp-server pod whose node vanished never answers; waiting it out fails the caller.
+_READ_ONLY_TOOLS = frozenset({"list_tasks", "get_task"})
+READ_ATTEMPT_SECONDS = 3.0
 
 
 class McpNotSentError(Exception):
@@ -89,6 +93,8 @@ class McpTaskTools:
         """The tool's structured result; raises TaskNotFoundError, ToolFailedError or
         DependencyUnavailableError (mcp-server unreachable)."""
 
+        read_only = tool in _READ_ONLY_TOOLS
+
         async def attempt() -> Any:
             client = await self._session()
             request = CallToolRequest(params=CallToolRequestParams(name=tool, arguments=arguments))
@@ -96,7 +102,9 @@ class McpTaskTools:
                 # `send_request` rather than `call_tool`: call_tool re-validates every result against the
                 # tool's JSON schema in pure Python (for a list of 50 tasks that was most of the request's
                 # time, measured); the routes validate what they use with pydantic instead.
-                result = await client.session.send_request(request, CallToolResult)
+                result = await client.session.send_request(
+                    request, CallToolResult, READ_ATTEMPT_SECONDS if read_only else None
+                )
             except MCPError as exc:
                 raise _transport_error(exc) from None
             if result.is_error:
@@ -112,7 +120,7 @@ class McpTaskTools:
         return await call_dependency(
             attempt,
             breaker=self.breaker,
-            retry_on=(McpNotSentError,),
+            retry_on=(McpNotSentError, McpMaybeSentError) if read_only else (McpNotSentError,),
             unavailable_on=(McpNotSentError, McpMaybeSentError),
         )
 

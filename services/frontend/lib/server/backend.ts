@@ -29,27 +29,44 @@ export interface BackendCall {
 
 /** Pause before the one retry of a GET; long enough for a replaced connection, short enough to go unnoticed. */
 const GET_RETRY_DELAY_MS = 100;
+/**
+ * A GET's first try gets at most this of its budget: a kept-alive connection to a backend pod whose node
+ * vanished never answers, and the caller should not wait out the whole timeout on it.
+ */
+export const GET_ATTEMPT_TIMEOUT_MS = 4_000;
 
 /**
- * Sends one call to the backend. A GET that failed on the connection itself (e.g. a keep-alive connection
- * to a backend pod that is shutting down during a rollout) is sent once more; a write never is, since it
- * may have reached the backend. A timeout is not retried either.
+ * Sends one call to the backend. A GET is sent once more when the first try failed on the connection (e.g. a
+ * keep-alive connection to a backend pod that is shutting down during a rollout) or got no answer within
+ * GET_ATTEMPT_TIMEOUT_MS (a pod on a lost node), if its budget leaves time; the second try gets what is left.
+ * A write is never sent again, since it may have reached the backend.
  */
 export async function callBackend(call: BackendCall): Promise<Response> {
+  const budgetMs = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (call.method !== "GET") return sendOrUnavailable(call, budgetMs);
+  const started = performance.now();
+  let firstFailure: unknown;
   try {
-    return await send(call);
+    return await send(call, Math.min(GET_ATTEMPT_TIMEOUT_MS, budgetMs));
   } catch (error) {
-    if (call.method !== "GET" || isTimeout(error)) throw new BackendUnavailableError(error);
+    // Any failure of the first try: a GET changes nothing, so sending it again is safe.
+    firstFailure = error;
   }
+  const leftMs = budgetMs - (performance.now() - started) - GET_RETRY_DELAY_MS;
+  if (leftMs <= 0) throw new BackendUnavailableError(firstFailure);
   await new Promise((resolve) => setTimeout(resolve, GET_RETRY_DELAY_MS));
+  return sendOrUnavailable(call, leftMs);
+}
+
+async function sendOrUnavailable(call: BackendCall, timeoutMs: number): Promise<Response> {
   try {
-    return await send(call);
+    return await send(call, timeoutMs);
   } catch (error) {
     throw new BackendUnavailableError(error);
   }
 }
 
-function send(call: BackendCall): Promise<Response> {
+function send(call: BackendCall, timeoutMs: number): Promise<Response> {
   const headers = new Headers({ accept: "application/json", [REQUEST_ID_HEADER]: call.requestId });
   if (call.token) headers.set("authorization", `Bearer ${call.token}`);
   if (call.body !== undefined) headers.set("content-type", "application/json");
@@ -59,10 +76,6 @@ function send(call: BackendCall): Promise<Response> {
     body: call.body,
     cache: "no-store",
     redirect: "manual",
-    signal: AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    signal: AbortSignal.timeout(Math.max(1, Math.round(timeoutMs))),
   });
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
 }

@@ -22,6 +22,7 @@ export class RecordingBackend {
   readonly requests: RecordedRequest[] = [];
   private answer: ScriptedAnswer = { status: 200, body: {} };
   private connectionsToDrop = 0;
+  private requestsToHold = 0;
   private readonly server: Server;
   url = "";
 
@@ -40,6 +41,11 @@ export class RecordingBackend {
           // As a backend pod that goes away mid-request: the connection is reset, no answer at all.
           this.connectionsToDrop -= 1;
           request.socket.destroy();
+          return;
+        }
+        if (this.requestsToHold > 0) {
+          // As a backend pod on a node that vanished: the request went out, nothing ever comes back.
+          this.requestsToHold -= 1;
           return;
         }
         const { status, body, contentType = "application/json" } = this.answer;
@@ -63,6 +69,11 @@ export class RecordingBackend {
   /** The next `count` requests are recorded, then their connections are reset without an answer. */
   dropConnections(count: number): void {
     this.connectionsToDrop = count;
+  }
+
+  /** The next `count` requests are recorded and never answered (their connections stay open). */
+  holdRequests(count: number): void {
+    this.requestsToHold = count;
   }
 
   lastRequest(): RecordedRequest {
