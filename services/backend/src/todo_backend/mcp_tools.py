@@ -100,8 +100,8 @@ class McpTaskTools:
             request = CallToolRequest(params=CallToolRequestParams(name=tool, arguments=arguments))
             try:
                 # `send_request` rather than `call_tool`: call_tool re-validates every result against the
-                # tool's JSON schema in pure Python (for a list of 50 tasks that was most of the request's
-                # time, measured); the routes validate what they use with pydantic instead.
+                # tool's JSON schema in pure Python (most of a list request's time); the routes validate
+                # what they use with pydantic instead.
                 result = await client.session.send_request(
                     request, CallToolResult, READ_ATTEMPT_SECONDS if read_only else None
                 )
