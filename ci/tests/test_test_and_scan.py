@@ -64,6 +64,11 @@ async def test_the_container_suite_runs_the_built_images_in_a_docker_engine_of_i
     assert env(ctr)["CONTAINER_TESTS_ADDRESS"] == "docker"
     (images,) = [c["source"] for c in calls(ctr, "withDirectory") if c["path"] == "/images"]
     tarballs = {c["path"] for c in calls(images, "withFile")}
+    # What Docker 20.10's `docker load` unpacks: Docker media types and gzip layers, never zstd.
+    for added in calls(images, "withFile"):
+        assert calls(added["source"], "asTarball") == [
+            {"mediaTypes": "DockerMediaTypes", "forcedCompression": "Gzip"}
+        ]
     expected = {f"{s.image}_containertest.tar" for s in SERVICES} | {"postgres_17.6-bookworm.tar"}
     assert tarballs == expected
     assert env(ctr)["POSTGRES_IMAGE"] == versions.POSTGRES_IMAGE

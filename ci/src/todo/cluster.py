@@ -19,6 +19,7 @@ from dagger import dag
 
 from . import k8s_suite
 from .chart import CHART_DIR
+from .images import docker_archive
 from .pull import pull
 from .versions import DOCKER_CLI_IMAGE, HELM_IMAGE, K3S_IMAGE, REGISTRY_IMAGE, SKOPEO_IMAGE
 
@@ -265,9 +266,7 @@ def load_into_minikube(
     return (
         pull(DOCKER_CLI_IMAGE, mirror)
         .with_unix_socket("/var/run/docker.sock", docker)
-        .with_mounted_file(
-            "/image.tar", image.as_tarball(media_types=dagger.ImageMediaTypes.DockerMediaTypes)
-        )
+        .with_mounted_file("/image.tar", docker_archive(image))
         .with_env_variable("PROFILE", validate_profile(profile))
         .with_env_variable("REF", ref)
         .with_env_variable("EXTRA_REFS", " ".join(extra_refs))

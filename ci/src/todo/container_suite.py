@@ -7,6 +7,7 @@ import dagger
 from dagger import dag
 
 from .catalog import ServiceSpec
+from .images import docker_archive
 from .pull import pull
 from .suites import python_toolchain
 from .versions import DIND_IMAGE, DOCKER_CLI_IMAGE, POSTGRES_IMAGE
@@ -33,20 +34,15 @@ def tarball_name(reference: str) -> str:
     return f"{repository.replace('/', '+')}_{tag}.tar"
 
 
-def _docker_tarball(image: dagger.Container) -> dagger.File:
-    # Docker media types, as every Docker version's `docker load` takes them (as for Minikube's node).
-    return image.as_tarball(media_types=dagger.ImageMediaTypes.DockerMediaTypes)
-
-
 def suite_container(
     source: dagger.Directory, images: dict[ServiceSpec, dagger.Container], *, mirror: str = ""
 ) -> dagger.Container:
     """`scripts/test containers` against the given images (tagged containertest) and the pinned PostgreSQL."""
     tarballs = dag.directory().with_file(
-        tarball_name(POSTGRES_IMAGE), _docker_tarball(pull(POSTGRES_IMAGE, mirror))
+        tarball_name(POSTGRES_IMAGE), docker_archive(pull(POSTGRES_IMAGE, mirror))
     )
     for spec, image in images.items():
-        tarballs = tarballs.with_file(tarball_name(f"{spec.image}:{TAG}"), _docker_tarball(image))
+        tarballs = tarballs.with_file(tarball_name(f"{spec.image}:{TAG}"), docker_archive(image))
     return (
         python_toolchain(source, mirror=mirror)
         .with_file("/usr/local/bin/docker", pull(DOCKER_CLI_IMAGE, mirror).file("/usr/local/bin/docker"))

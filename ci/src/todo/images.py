@@ -78,6 +78,15 @@ def build_image(
     return source.docker_build(dockerfile=spec.dockerfile, build_args=args)
 
 
+def docker_archive(image: dagger.Container) -> dagger.File:
+    """The image as `docker load` of any Docker version takes it: Docker media types, gzip layers (the engine
+    would reuse zstd blobs it has cached, which Docker before 23 cannot unpack: "invalid tar header")."""
+    return image.as_tarball(
+        media_types=dagger.ImageMediaTypes.DockerMediaTypes,
+        forced_compression=dagger.ImageLayerCompression.Gzip,
+    )
+
+
 def build_all(
     source: dagger.Directory,
     catalog: Catalog,
