@@ -69,7 +69,11 @@ async def test_the_container_suite_runs_the_built_images_in_a_docker_engine_of_i
         assert calls(added["source"], "asTarball") == [
             {"mediaTypes": "DockerMediaTypes", "forcedCompression": "Gzip"}
         ]
-    expected = {f"{s.image}_containertest.tar" for s in SERVICES} | {"postgres_17.6-bookworm.tar"}
+    expected = {f"{s.image}_containertest.tar" for s in SERVICES} | {
+        "postgres_17.6-bookworm.tar",
+        "python_3.12.12-slim-bookworm.tar",
+        "node_24.13.0-bookworm-slim.tar",
+    }
     assert tarballs == expected
     assert env(ctr)["POSTGRES_IMAGE"] == versions.POSTGRES_IMAGE
 

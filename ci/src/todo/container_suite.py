@@ -35,12 +35,18 @@ def tarball_name(reference: str) -> str:
 
 
 def suite_container(
-    source: dagger.Directory, images: dict[ServiceSpec, dagger.Container], *, mirror: str = ""
+    source: dagger.Directory,
+    images: dict[ServiceSpec, dagger.Container],
+    base_images: dict[str, str],
+    *,
+    mirror: str = "",
 ) -> dagger.Container:
-    """`scripts/test containers` against the given images (tagged containertest) and the pinned PostgreSQL."""
-    tarballs = dag.directory().with_file(
-        tarball_name(POSTGRES_IMAGE), docker_archive(pull(POSTGRES_IMAGE, mirror))
-    )
+    """`scripts/test containers` against the given images (tagged containertest), the base images they were
+    built on (base_images: build arg -> reference; the suite measures what each image adds and builds the
+    recipe) and the pinned PostgreSQL."""
+    tarballs = dag.directory()
+    for ref in (POSTGRES_IMAGE, *base_images.values()):
+        tarballs = tarballs.with_file(tarball_name(ref), docker_archive(pull(ref, mirror)))
     for spec, image in images.items():
         tarballs = tarballs.with_file(tarball_name(f"{spec.image}:{TAG}"), docker_archive(image))
     return (
@@ -53,6 +59,8 @@ def suite_container(
         .with_env_variable("CONTAINER_TESTS_ADDRESS", DOCKER_HOST)
         .with_env_variable("CONTAINER_TESTS_TAG", TAG)
         .with_env_variable("POSTGRES_IMAGE", POSTGRES_IMAGE)
+        .with_env_variable("PYTHON_IMAGE", base_images["PYTHON_IMAGE"])
+        .with_env_variable("NODE_IMAGE", base_images["NODE_IMAGE"])
         .with_directory(IMAGES_DIR, tarballs)
         .with_env_variable("CONTAINER_TESTS_IMAGES", IMAGES_DIR)
         .with_exec(["scripts/test", "containers"])

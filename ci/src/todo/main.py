@@ -11,7 +11,7 @@ import dagger
 from dagger import DefaultPath, Doc, Ignore, dag, function, object_type
 
 from . import catalog as components
-from . import chart, cluster, container_suite, k8s_suite, scanning, suites
+from . import chart, cluster, container_suite, k8s_suite, scanning, suites, versions
 from .catalog import ServiceSpec
 from .images import BuildInfo, build_all, build_image, image_ref
 from .parallel import gather
@@ -217,7 +217,11 @@ class Todo:
         ]
         if CONTAINERS in selected:
             images = await self._images(await self._info())
-            containers = container_suite.suite_container(self.source, images, mirror=self._mirror)
+            bases = {
+                "PYTHON_IMAGE": self.python_image or versions.PYTHON_BASE_IMAGE,
+                "NODE_IMAGE": self.node_image or versions.NODE_BASE_IMAGE,
+            }
+            containers = container_suite.suite_container(self.source, images, bases, mirror=self._mirror)
             runs.append(partial(suites.outcome, CONTAINERS, containers))
         results = await gather(runs)
         if report := suites.failure_report(results):
