@@ -24,7 +24,13 @@ from todo_testing.probe import http_status
 from .chart import COMPONENTS, Obj, Rendered, render, user_values
 from .pod_in_docker import PodContext, run_args
 
-pytestmark = pytest.mark.containers
+pytestmark = [
+    pytest.mark.containers,
+    pytest.mark.skipif(
+        not docker.LOCAL_ENGINE,
+        reason="the pods share this machine's network with its PostgreSQL and stack: they need its Docker",
+    ),
+]
 
 TAG = os.environ.get("CONTAINER_TESTS_TAG", "containertest")
 ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://todo:todo@127.0.0.1:5432/postgres")
@@ -35,8 +41,6 @@ PRE_STOP_SECONDS = 2
 def rendered() -> Rendered:
     if not docker.available():
         pytest.skip("no Docker engine")
-    if not docker.LOCAL_ENGINE:
-        pytest.skip("the pods share this machine's network with the stack: they need its own Docker engine")
     missing = [c.image_ref(TAG) for c in components() if not docker.image_present(c.image_ref(TAG))]
     if missing:
         pytest.skip(f"images not built: {', '.join(missing)} (scripts/build-images --tag {TAG})")
