@@ -4,9 +4,10 @@ to ready under the chart's limits, with the hardening the chart uses.
 
     uv run python -m benchmarks.images [--repeat N] [--skip-builds]
 
-Builds go through scripts/build-images on a copy of the build context (the one-line change never touches
-the working tree), tagged `bench`. Base images as for scripts/build-images: PYTHON_IMAGE / NODE_IMAGE from
-the environment (airgap/offline-base-images where no registry is reachable); PostgreSQL from
+Builds run `docker build` with each component's recipe and catalog build args (as the Dagger module does) on
+a copy of the build context (the one-line change never touches the working tree), tagged `bench`. Base
+images: PYTHON_IMAGE / NODE_IMAGE from the environment, else the recipes' defaults
+(airgap/offline-base-images where no registry is reachable); PostgreSQL from
 POSTGRES_IMAGE. "Cold" is `--no-cache`: every layer is rebuilt, but BuildKit's download cache mounts (uv,
 npm) stay warm, so it measures build work rather than network speed.
 """
@@ -24,8 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from todo_testing.catalog import REPO_ROOT, components
-from todo_testing.docker import Container, base_image, inspect, size_above_base
+from todo_testing.catalog import REPO_ROOT, component, components
+from todo_testing.docker import DOCKER, Container, base_image, dockerfile, inspect, size_above_base
 
 from tests.containers.limits import Limits, chart_limits
 from tests.containers.stack import START_ORDER, ContainerStack, StackImages
@@ -55,19 +56,26 @@ class BuildTimes:
 def copy_context(target: Path) -> None:
     for name in ("pyproject.toml", "uv.lock", ".dockerignore"):
         shutil.copy2(REPO_ROOT / name, target / name)
-    for directory in ("libs", "services", "scripts"):
+    for directory in ("libs", "services"):
         shutil.copytree(REPO_ROOT / directory, target / directory, ignore=CONTEXT_IGNORE)
 
 
 def build(context: Path, service: str, *extra: str) -> tuple[float, str]:
+    spec = component(service)
+    base_arg = "PYTHON_IMAGE" if spec.python else "NODE_IMAGE"
+    args = {**spec.build_args(), "VERSION": "bench", "REVISION": "bench"}
+    if os.environ.get(base_arg):
+        args[base_arg] = os.environ[base_arg]
+    recipe = context / dockerfile(service).relative_to(REPO_ROOT)
     start = time.monotonic()
     result = subprocess.run(
-        [str(context / "scripts" / "build-images"), "--tag", TAG, *extra, service],
+        [DOCKER, "build", "--progress=plain", "-f", str(recipe), "-t", spec.image_ref(TAG), *extra,
+         *(arg for name, value in args.items() for arg in ("--build-arg", f"{name}={value}")), str(context)],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "VERSION": "bench", "REVISION": "bench"},
-    )
+        env={**os.environ, "DOCKER_BUILDKIT": "1"},
+    )  # fmt: skip
     elapsed = time.monotonic() - start
     if result.returncode != 0:
         raise RuntimeError(f"building {service} failed:\n{result.stderr[-4000:]}")

@@ -72,6 +72,18 @@ class Component:
     def image_ref(self, tag: str) -> str:
         return f"{self.image}:{tag}"
 
+    def build_args(self) -> dict[str, str]:
+        """What services/python.Dockerfile is told about a Python component (as the Dagger module says it)."""
+        if not self.python:
+            return {}
+        return {
+            "SERVICE": self.name,
+            "PROJECT": self.image,
+            "PACKAGE": self.package or "",
+            "PORT": str(self.port),
+            "DESCRIPTION": self.description,
+        }
+
     def wiring(self, base_url: Mapping[str, str]) -> dict[str, str]:
         """The environment variables that point this component at those it calls, given each one's base
         URL by name (e.g. {"mcp-server": "http://127.0.0.1:40123"})."""
