@@ -3,7 +3,7 @@
 import dagger
 import pytest
 from dagger import dag
-from dagger_chains import REVISION, SERVICES, FakeEngine, calls, chain, one, pipeline
+from dagger_chains import REVISION, SERVICES, FakeEngine, calls, chain, env, one, pipeline
 from todo.catalog import ServiceSpec
 
 pytestmark = pytest.mark.anyio
@@ -101,10 +101,17 @@ async def test_image_tarballs_holds_one_oci_tarball_per_image(engine: FakeEngine
         assert [field for field, _ in chain(f["source"])][-1] == "asTarball"
 
 
-async def test_export_images_loads_each_image_into_the_local_docker_engine(engine: FakeEngine) -> None:
-    refs = await pipeline(repo()).export_images(tag="dev")
+async def test_export_images_loads_each_image_into_the_docker_engine_of_the_socket(
+    engine: FakeEngine,
+) -> None:
+    docker = dag.host().unix_socket("/var/run/docker.sock")
+    refs = await pipeline(repo()).export_images(docker, tag="dev")
     assert refs.splitlines() == [f"{s.image}:dev" for s in SERVICES]
-    assert sorted(args[0] for args in engine.args_of("Container.export_image")) == sorted(refs.splitlines())
+    loads = [c for c in engine.of("Container.sync") if "REF" in env(c)]
+    assert sorted(env(c)["REF"] for c in loads) == sorted(refs.splitlines())
+    for load in loads:
+        assert env(load)["NODE"] == ""
+        assert one(load, "withUnixSocket") == {"path": "/var/run/docker.sock", "source": docker}
 
 
 async def test_publish_pushes_every_image_with_registry_credentials_as_a_secret(engine: FakeEngine) -> None:

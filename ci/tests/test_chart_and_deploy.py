@@ -275,8 +275,8 @@ async def test_deploy_minikube_loads_each_image_into_the_node_through_the_docker
     for load in loads:
         assert base_image(load) == versions.DOCKER_CLI_IMAGE
         assert one(load, "withUnixSocket") == {"path": "/var/run/docker.sock", "source": docker}
-        assert env(load)["PROFILE"] == "dev-cluster"
-        assert 'docker exec -i "$PROFILE" docker load < /image.tar' in execs(load)[-1][2]
+        assert env(load)["NODE"] == "dev-cluster"
+        assert 'docker exec -i "$NODE" docker "$@"' in execs(load)[-1][2]
     with pytest.raises(ValueError, match="invalid Minikube profile"):
         await pipeline().deploy(
             env=Env.MINIKUBE,

@@ -103,7 +103,7 @@ async def every_function(todo: Any) -> None:
     await todo.build("backend")
     await todo.build_all()
     await todo.image_tarballs()
-    await todo.export_images()
+    await todo.export_images(dag.host().unix_socket("/var/run/docker.sock"))
     await todo.lint()
     await todo.test()
     await todo.scan()

@@ -178,7 +178,11 @@ def test_constructor_loads_the_repository_and_its_git_head_from_the_context() ->
         ("build", "Container", {"service": ("STRING_KIND", None), "version": ("STRING_KIND", "")}),
         ("build_all", "STRING_KIND", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
         ("image_tarballs", "Directory", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
-        ("export_images", "STRING_KIND", {"tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")}),
+        (
+            "export_images",
+            "STRING_KIND",
+            {"docker_socket": ("Socket", None), "tag": ("STRING_KIND", ""), "version": ("STRING_KIND", "")},
+        ),
         ("lint", "STRING_KIND", {}),
         ("test", "STRING_KIND", {"suite": ("[STRING_KIND]?", None)}),
         (

@@ -21,8 +21,8 @@ from todo import cluster, k8s_suite
 def scripts() -> dict[str, str]:
     server = cluster.k3s_server(dag.container().as_service(), dag.cache_volume("state"))
     helm = cluster.helm_on_k3s(dag.directory(), dag.cache_volume("kubeconfig"), server, "run")
-    loader = cluster.load_into_minikube(
-        dag.container(), "todo-backend:dev", dag.host().unix_socket("/var/run/docker.sock"), "minikube", "run"
+    loader = cluster.load_into_docker(
+        dag.container(), "todo-backend:dev", dag.host().unix_socket("/var/run/docker.sock"), "run", node="mk"
     )
     return {
         "k3s-start": calls(server, "asService")[0]["args"][2],
@@ -44,15 +44,15 @@ def test_scripts_pass_shellcheck(name: str, tmp_path: Path) -> None:
 
 
 FAKE_DOCKER = """#!/bin/sh
-# Stand-in for the Docker CLI talking to the host engine: `docker exec -i NODE docker load` reads the tarball
-# and prints what `docker load` printed; `docker exec NODE docker tag A B` is recorded.
+# Stand-in for the Docker CLI: `docker load` (or `docker exec -i NODE docker load`) reads the tarball and
+# prints what `docker load` printed; every call is recorded.
 echo "$*" >> "$CALLS"
-if [ "$5" = load ]; then cat > /dev/null; printf '%s\\n' "$LOAD_OUTPUT"; fi
+case "$*" in *load) cat > /dev/null; printf '%s\\n' "$LOAD_OUTPUT" ;; esac
 """
 
 
 def run_loader(
-    tmp_path: Path, load_output: str, extra_refs: str | None = None
+    tmp_path: Path, load_output: str, extra_refs: str | None = None, node: str = "minikube"
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -67,7 +67,7 @@ def run_loader(
         ["sh", "-c", script],
         env={
             "PATH": f"{bin_dir}:/usr/bin:/bin",
-            "PROFILE": "minikube",
+            "NODE": node,
             "REF": "todo-backend:dev",
             "LOAD_OUTPUT": load_output,
             "CALLS": str(record),
@@ -93,8 +93,14 @@ def test_minikube_loader_tags_what_docker_load_loaded(tmp_path: Path, load_outpu
     assert done.returncode == 0, done.stderr
     assert docker_calls == [
         "exec -i minikube docker load",
-        f"exec minikube docker tag {loaded} todo-backend:dev",
+        f"exec -i minikube docker tag {loaded} todo-backend:dev",
     ]
+
+
+def test_the_loader_without_a_node_loads_into_the_docker_engine_itself(tmp_path: Path) -> None:
+    done, docker_calls = run_loader(tmp_path, "Loaded image ID: sha256:" + "d" * 64, node="")
+    assert done.returncode == 0, done.stderr
+    assert docker_calls == ["load", f"tag sha256:{'d' * 64} todo-backend:dev"]
 
 
 def test_minikube_loader_fails_when_docker_load_loaded_nothing(tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ def test_minikube_loader_adds_the_extra_tags(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert docker_calls[1:] == [
-        f"exec minikube docker tag sha256:{'c' * 64} {ref}"
+        f"exec -i minikube docker tag sha256:{'c' * 64} {ref}"
         for ref in ("todo-backend:dev", "todo-backend:dev-next", "todo-backend:other")
     ]
 

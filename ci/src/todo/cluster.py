@@ -246,28 +246,31 @@ def release_and_test(
     return helm.with_exec(upgrade).with_exec(test_args(release, namespace))
 
 
-def load_into_minikube(
+def load_into_docker(
     image: dagger.Container,
     ref: str,
     docker: dagger.Socket,
-    profile: str,
     run_id: str,
     extra_refs: tuple[str, ...] = (),
     *,
+    node: str = "",
     mirror: str = "",
 ) -> dagger.Container:
-    """`docker load` inside the Minikube node container, then tag the loaded image as `ref`, `extra_refs`."""
+    """`docker load` into the Docker engine behind `docker` (or, with `node`, the engine inside that node
+    container, as in Minikube), then tag the loaded image as `ref`, `extra_refs`."""
     script = (
-        'set -eu; out=$(docker exec -i "$PROFILE" docker load < /image.tar); echo "$out";'
+        'set -eu; engine() { if [ -n "$NODE" ]; then docker exec -i "$NODE" docker "$@";'
+        ' else docker "$@"; fi; };'
+        ' out=$(engine load < /image.tar); echo "$out";'
         " loaded=$(echo \"$out\" | sed -n 's/^Loaded image ID: //p; s/^Loaded image: //p' | tail -n 1);"
         ' [ -n "$loaded" ] || { echo "docker load reported no image" >&2; exit 1; };'
-        ' for ref in "$REF" ${EXTRA_REFS:-}; do docker exec "$PROFILE" docker tag "$loaded" "$ref"; done'
+        ' for ref in "$REF" ${EXTRA_REFS:-}; do engine tag "$loaded" "$ref"; done'
     )
     return (
         pull(DOCKER_CLI_IMAGE, mirror)
         .with_unix_socket("/var/run/docker.sock", docker)
         .with_mounted_file("/image.tar", docker_archive(image))
-        .with_env_variable("PROFILE", validate_profile(profile))
+        .with_env_variable("NODE", validate_profile(node) if node else "")
         .with_env_variable("REF", ref)
         .with_env_variable("EXTRA_REFS", " ".join(extra_refs))
         .with_env_variable("TODO_RUN_ID", run_id)

@@ -177,14 +177,23 @@ class Todo:
     @uncached
     async def export_images(
         self,
+        docker_socket: Annotated[
+            dagger.Socket, Doc("The Docker engine to load them into, e.g. /var/run/docker.sock")
+        ],
         tag: Annotated[str, Doc("Image tag (default: from the version or revision)")] = "",
         version: Annotated[str, Doc("Release version for the VERSION label")] = "",
     ) -> str:
-        """Loads the images into the Docker engine of the machine running `dagger`, as <image>:<tag>."""
+        """Loads the images into a Docker engine (e.g. your own: --docker-socket=/var/run/docker.sock) as
+        <image>:<tag>. (A module function cannot use `export-image`, which only the CLI's own calls can.)"""
         info = await self._info(version, tag)
         images = await self._images(info)
+        run_id = _run_id()
         refs = [image_ref(spec, info.tag) for spec in images]
-        await gather([partial(ctr.export_image, ref) for ctr, ref in zip(images.values(), refs, strict=True)])
+        loads = [
+            partial(_sync, cluster.load_into_docker(ctr, ref, docker_socket, run_id, mirror=self._mirror))
+            for ctr, ref in zip(images.values(), refs, strict=True)
+        ]
+        await gather(loads)
         return "\n".join(refs)
 
     @function
@@ -381,13 +390,13 @@ class Todo:
                 [
                     partial(
                         _sync,
-                        cluster.load_into_minikube(
+                        cluster.load_into_docker(
                             ctr,
                             image_ref(spec, info.tag),
                             socket,
-                            minikube_profile,
                             run_id,
                             tuple(image_ref(spec, t) for t in extra_tags),
+                            node=minikube_profile,
                             mirror=self._mirror,
                         ),
                     )
